@@ -1,0 +1,101 @@
+/**
+ * Backend selection. Order of preference: `tensorflow` (tfjs-node-gpu, then tfjs-node, when installed and
+ * loadable) > `wasm` > `cpu`. `--backend` / SEGVIT_BACKEND choose explicitly. The choice is printed once.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+// The union package registers every gradient and the cpu backend (tfjs-core's own ESM build cannot be imported by Node).
+import '@tensorflow/tfjs';
+import { registerKernels } from './kernels/index.js';
+
+export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+const NODE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];
+
+let announced = false;
+
+/** Why each native package failed to load, for the error when `tensorflow` is requested explicitly. */
+async function loadNativeBackend(): Promise<{ loaded?: string; failures: string[] }> {
+  const failures: string[] = [];
+  for (const pkg of NODE_PACKAGES) {
+    try {
+      await import(pkg);
+      if (tf.findBackend('tensorflow')) return { loaded: pkg, failures };
+      failures.push(`${pkg}: loaded but registered no 'tensorflow' backend`);
+    } catch (err) {
+      failures.push(`${pkg}: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+  return { failures };
+}
+
+async function loadWasm(): Promise<void> {
+  await import('@tensorflow/tfjs-backend-wasm');
+}
+
+function silenceCpuNodeHint(): void {
+  // The cpu backend prints an advert for tfjs-node on first use; segvit already says which backend runs.
+  const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
+  if (cpu) cpu.firstUse = false;
+}
+
+function parseRequest(requested: string | undefined): BackendName | undefined {
+  if (requested === undefined || requested === '' || requested === 'auto') return undefined;
+  if ((BACKENDS as readonly string[]).includes(requested)) return requested as BackendName;
+  throw new Error(`unknown backend '${requested}': use one of ${BACKENDS.join(', ')} or auto`);
+}
+
+/**
+ * Select and initialise the backend. `requested` (else SEGVIT_BACKEND, else auto) is one of
+ * `tensorflow`, `wasm`, `cpu` or `auto`. Returns the backend's name.
+ */
+export async function initBackend(
+  requested: string | undefined = process.env.SEGVIT_BACKEND,
+  options: { quiet?: boolean } = {},
+): Promise<BackendName> {
+  const want = parseRequest(requested);
+  let chosen: BackendName | undefined;
+  let detail = '';
+  if (want === undefined || want === 'tensorflow') {
+    const native = await loadNativeBackend();
+    if (native.loaded) {
+      chosen = 'tensorflow';
+      detail = native.loaded;
+    } else if (want === 'tensorflow') {
+      throw new Error(
+        `backend 'tensorflow' is not available (${native.failures.join('; ')}). ` +
+          'Install it with `npm install @tensorflow/tfjs-node-gpu` (GPU) or `npm install @tensorflow/tfjs-node` (CPU), ' +
+          'or choose --backend wasm',
+      );
+    }
+  }
+  if (chosen === undefined && (want === undefined || want === 'wasm')) {
+    try {
+      await loadWasm();
+      if (await tf.setBackend('wasm')) chosen = 'wasm';
+    } catch (err) {
+      if (want === 'wasm') throw new Error(`backend 'wasm' failed to initialise: ${(err as Error).message}`);
+    }
+  }
+  if (chosen === undefined) {
+    await tf.setBackend('cpu');
+    chosen = 'cpu';
+  } else if (chosen === 'tensorflow') {
+    await tf.setBackend('tensorflow');
+  }
+  await tf.ready();
+  registerKernels();
+  silenceCpuNodeHint();
+  if (!announced && !options.quiet) {
+    process.stderr.write(`segvit: backend ${chosen}${detail ? ` (${detail})` : ''}, tfjs ${tf.version_core}\n`);
+    announced = true;
+  }
+  return chosen;
+}
+
+/** Make both reference backends available (wasm with segvit's extra kernels, and cpu), without switching. */
+export async function loadAllBackends(): Promise<void> {
+  await loadWasm();
+  registerKernels();
+  silenceCpuNodeHint();
+}

@@ -1,0 +1,10 @@
+export { Module, ModuleList, Sequential, Identity, type Layer, type Layout, type StateEntry } from './module.js';
+export { Linear } from './linear.js';
+export { Conv2d, Conv3d, ConvTranspose2d, type ConvOptions, type ConvTransposeOptions } from './conv.js';
+export { LayerNorm, BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, type BatchNormOptions } from './norm.js';
+export { Dropout, Dropout2d, DropPath } from './dropout.js';
+export { GELU, ReLU } from './activation.js';
+export { Mlp } from './mlp.js';
+export { interpolate, type InterpolateOptions } from './resize.js';
+export { adaptiveAvgPool2d } from './pool.js';
+export * as init from './init.js';

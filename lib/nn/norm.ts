@@ -1,0 +1,164 @@
+/** Normalisation layers with PyTorch's defaults (eps 1e-5, BatchNorm momentum 0.1) on channels-last tensors. */
+import * as tf from '@tensorflow/tfjs-core';
+import { Module, type Layer } from './module.js';
+import { constant } from './init.js';
+
+/** `nn.LayerNorm(normalized_shape, eps=1e-5)` over the last axis. */
+export class LayerNorm extends Module implements Layer {
+  readonly weight?: tf.Variable;
+  readonly bias?: tf.Variable;
+
+  constructor(
+    readonly normalizedShape: number,
+    readonly eps = 1e-5,
+    elementwiseAffine = true,
+    bias = true,
+  ) {
+    super();
+    if (elementwiseAffine) {
+      this.weight = this.addParameter('weight', constant([normalizedShape], 1));
+      if (bias) this.bias = this.addParameter('bias', constant([normalizedShape], 0));
+    }
+  }
+
+  /** x: [..., C] */
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const { mean, variance } = tf.moments(x, -1, true);
+      let y = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.eps)));
+      if (this.weight) y = tf.mul(y, this.weight);
+      if (this.bias) y = tf.add(y, this.bias);
+      return y;
+    });
+  }
+}
+
+export interface BatchNormOptions {
+  eps?: number;
+  /** Weight of the new batch in the running statistics; null = cumulative average (PyTorch's momentum=None). */
+  momentum?: number | null;
+  affine?: boolean;
+  trackRunningStats?: boolean;
+}
+
+/**
+ * Batch normalisation over every axis but the last (channels), as PyTorch's BatchNorm1d/2d/3d.
+ * Training normalises with the biased batch variance and folds the unbiased one into `running_var`.
+ */
+class BatchNorm extends Module implements Layer {
+  readonly weight?: tf.Variable;
+  readonly bias?: tf.Variable;
+  readonly runningMean?: tf.Variable;
+  readonly runningVar?: tf.Variable;
+  readonly numBatchesTracked?: tf.Variable;
+  readonly eps: number;
+  readonly momentum: number | null;
+
+  constructor(
+    readonly numFeatures: number,
+    readonly ranks: number[],
+    options: BatchNormOptions = {},
+  ) {
+    super();
+    this.eps = options.eps ?? 1e-5;
+    this.momentum = options.momentum === undefined ? 0.1 : options.momentum;
+    if (options.affine ?? true) {
+      this.weight = this.addParameter('weight', constant([numFeatures], 1));
+      this.bias = this.addParameter('bias', constant([numFeatures], 0));
+    }
+    if (options.trackRunningStats ?? true) {
+      this.runningMean = this.addBuffer('running_mean', constant([numFeatures], 0));
+      this.runningVar = this.addBuffer('running_var', constant([numFeatures], 1));
+      this.numBatchesTracked = this.addBuffer('num_batches_tracked', tf.scalar(0, 'int32'));
+    }
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    if (!this.ranks.includes(x.rank) || x.shape[x.rank - 1] !== this.numFeatures) {
+      throw new Error(
+        `${this.constructor.name} expects rank ${this.ranks.join(' or ')} with ${this.numFeatures} channels last, got [${x.shape}]`,
+      );
+    }
+    return tf.tidy(() => {
+      const axes = x.shape.slice(0, -1).map((_, i) => i);
+      let mean: tf.Tensor;
+      let variance: tf.Tensor;
+      if (this.training || !this.runningMean || !this.runningVar) {
+        ({ mean, variance } = tf.moments(x, axes));
+        if (this.training && this.runningMean && this.runningVar && this.numBatchesTracked) {
+          this.#updateRunningStats(mean, variance, x.size / this.numFeatures);
+        }
+      } else {
+        mean = this.runningMean;
+        variance = this.runningVar;
+      }
+      let y = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.eps)));
+      if (this.weight && this.bias) y = tf.add(tf.mul(y, this.weight), this.bias);
+      return y;
+    });
+  }
+
+  #updateRunningStats(mean: tf.Tensor, variance: tf.Tensor, n: number): void {
+    const tracked = this.numBatchesTracked!;
+    tracked.assign(tf.add(tracked, tf.scalar(1, 'int32')));
+    const m = this.momentum ?? 1 / tracked.dataSync()[0];
+    const unbiased = tf.mul(variance, n / Math.max(n - 1, 1));
+    this.runningMean!.assign(tf.add(tf.mul(this.runningMean!, 1 - m), tf.mul(mean, m)));
+    this.runningVar!.assign(tf.add(tf.mul(this.runningVar!, 1 - m), tf.mul(unbiased, m)));
+  }
+}
+
+/** `nn.BatchNorm1d`: x [B, C] or [B, L, C]. */
+export class BatchNorm1d extends BatchNorm {
+  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+    super(numFeatures, [2, 3], options);
+  }
+}
+
+/** `nn.BatchNorm2d`: x [B, H, W, C]. */
+export class BatchNorm2d extends BatchNorm {
+  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+    super(numFeatures, [4], options);
+  }
+}
+
+/** `nn.BatchNorm3d`: x [B, D, H, W, C]. */
+export class BatchNorm3d extends BatchNorm {
+  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+    super(numFeatures, [5], options);
+  }
+}
+
+/** `nn.GroupNorm(num_groups, num_channels, eps=1e-5)`: x [B, ...spatial, C], statistics per sample and group. */
+export class GroupNorm extends Module implements Layer {
+  readonly weight?: tf.Variable;
+  readonly bias?: tf.Variable;
+
+  constructor(
+    readonly numGroups: number,
+    readonly numChannels: number,
+    readonly eps = 1e-5,
+    affine = true,
+  ) {
+    super();
+    if (numChannels % numGroups !== 0) {
+      throw new Error(`GroupNorm: num_channels ${numChannels} must be divisible by num_groups ${numGroups}`);
+    }
+    if (affine) {
+      this.weight = this.addParameter('weight', constant([numChannels], 1));
+      this.bias = this.addParameter('bias', constant([numChannels], 0));
+    }
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const g = this.numGroups;
+      const grouped = tf.reshape(x, [x.shape[0], -1, g, this.numChannels / g]);
+      const { mean, variance } = tf.moments(grouped, [1, 3], true);
+      const normed = tf.mul(tf.sub(grouped, mean), tf.rsqrt(tf.add(variance, this.eps)));
+      let y = tf.reshape(normed, x.shape);
+      if (this.weight && this.bias) y = tf.add(tf.mul(y, this.weight), this.bias);
+      return y;
+    });
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The kernels segvit replaces or adds are checked against central finite differences of the forward op.
+ * Every function here is linear in the checked input, so the difference quotient is exact up to rounding.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { expect } from 'chai';
+import { maxAbs, onBackend } from './helpers/backends.js';
+
+/** max |analytic - numeric| / max |analytic| of d/dx Σ f(x)·g over every element of x. */
+function relativeGradError(f: (x: tf.Tensor) => tf.Tensor, shape: number[]): number {
+  return tf.tidy(() => {
+    const x = tf.randomNormal(shape, 0, 1, 'float32', 11);
+    const g = tf.randomNormal(f(x).shape, 0, 1, 'float32', 12);
+    const loss = (t: tf.Tensor) => tf.sum(tf.mul(f(t), g)) as tf.Scalar;
+    const analytic = tf.grad(loss)(x).dataSync();
+    const base = x.dataSync();
+    const eps = 0.5;
+    let err = 0;
+    for (let i = 0; i < base.length; i++) {
+      const up = base.slice();
+      const down = base.slice();
+      up[i] += eps;
+      down[i] -= eps;
+      const numeric = (loss(tf.tensor(up, shape)).dataSync()[0] - loss(tf.tensor(down, shape)).dataSync()[0]) / (2 * eps);
+      err = Math.max(err, Math.abs(numeric - analytic[i]));
+    }
+    return err / maxAbs(analytic);
+  });
+}
+
+const checks: [string, (x: tf.Tensor) => tf.Tensor, number[]][] = [
+  ['resizeBilinear half-pixel, up, non-square', (x) => tf.image.resizeBilinear(x as tf.Tensor4D, [8, 11], false, true), [1, 5, 7, 2]],
+  ['resizeBilinear half-pixel, down', (x) => tf.image.resizeBilinear(x as tf.Tensor4D, [4, 3], false, true), [1, 9, 7, 2]],
+  ['resizeBilinear align corners', (x) => tf.image.resizeBilinear(x as tf.Tensor4D, [9, 13], true, false), [1, 5, 7, 2]],
+  ['resizeNearest', (x) => tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [8, 11], false, false), [1, 5, 7, 2]],
+  ['stridedSlice strides 2,3', (x) => tf.stridedSlice(x, [0, 1, 0, 0], [1, 7, 8, 2], [1, 2, 3, 1]), [1, 7, 8, 2]],
+  ['stridedSlice shrink axis', (x) => tf.stridedSlice(x, [0, 2], [3, 3], [1, 1], 0, 0, 0, 0, 2), [3, 5]],
+  [
+    'conv3d strided (input)',
+    (x) => tf.conv3d(x as tf.Tensor5D, tf.randomNormal([1, 3, 3, 2, 3], 0, 1, 'float32', 5) as tf.Tensor5D, [1, 2, 2], 'valid'),
+    [1, 2, 6, 6, 2],
+  ],
+  [
+    'conv3d strided (filter)',
+    (w) => tf.conv3d(tf.randomNormal([1, 3, 7, 7, 2], 0, 1, 'float32', 6) as tf.Tensor5D, w as tf.Tensor5D, [2, 2, 2], 'valid'),
+    [2, 2, 2, 2, 3],
+  ],
+  [
+    'conv2d filter (explicit padding, stride 2)',
+    (w) =>
+      tf.conv2d(tf.randomNormal([2, 7, 6, 3], 0, 1, 'float32', 7) as tf.Tensor4D, w as tf.Tensor4D, 2, [
+        [0, 0],
+        [1, 1],
+        [1, 1],
+        [0, 0],
+      ]),
+    [3, 3, 3, 4],
+  ],
+  [
+    'depthwise conv2d filter and input',
+    (w) => tf.depthwiseConv2d(tf.randomNormal([2, 6, 6, 3], 0, 1, 'float32', 8) as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'),
+    [3, 3, 3, 2],
+  ],
+];
+
+for (const backend of ['cpu', 'wasm']) {
+  describe(`gradients of replaced and added kernels on ${backend} match finite differences`, () => {
+    for (const [name, f, shape] of checks) {
+      it(name, async () => {
+        const err = await onBackend(backend, () => relativeGradError(f, shape));
+        expect(err).to.be.below(1e-4);
+      });
+    }
+  });
+}
