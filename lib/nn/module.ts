@@ -27,6 +27,7 @@ export class Module {
   readonly #parameters = new Map<string, StateEntry>();
   readonly #buffers = new Map<string, StateEntry>();
   readonly #children = new Map<string, Module>();
+  readonly #constants: tf.Tensor[] = [];
 
   /** Register a learnable tensor under `name`; `init` is in TF.js layout and is taken over (not copied). */
   protected addParameter(name: string, init: tf.Tensor, layout: Layout = 'same'): tf.Variable {
@@ -44,6 +45,12 @@ export class Module {
     init.dispose();
     this.#buffers.set(name, { variable, layout, kind: 'buffer' });
     return variable;
+  }
+
+  /** Keep a constant tensor (an index table, a cached mask) alive for the module's life; not state. */
+  protected addConstant<T extends tf.Tensor>(tensor: T): T {
+    this.#constants.push(tf.keep(tensor));
+    return tensor;
   }
 
   /** Register a child module; its state is named `name.<its names>`. */
@@ -114,6 +121,7 @@ export class Module {
 
   /** Release every tensor this module and its descendants own. */
   dispose(): void {
+    for (const [, m] of this.namedModules()) tf.dispose(m.#constants.splice(0));
     for (const [, entry] of this.namedState()) entry.variable.dispose();
   }
 }

@@ -1,14 +1,15 @@
 /** `F.interpolate` for channels-last images with PyTorch's sampling rules. */
 import * as tf from '@tensorflow/tfjs-core';
+import { separableMap } from './separable.js';
 
 export interface InterpolateOptions {
   /** Output [H, W]; or give `scaleFactor`. */
   size?: [number, number];
   /** Output = floor(input · scale). */
   scaleFactor?: number | [number, number];
-  mode?: 'bilinear' | 'nearest';
+  mode?: 'bilinear' | 'nearest' | 'bicubic';
   /**
-   * bilinear only. false (PyTorch's and mmseg's default): half-pixel sampling, edges clamped.
+   * bilinear and bicubic. false (PyTorch's and mmseg's default): half-pixel sampling, edges clamped.
    * true (DPT's decoder): corner pixels of input and output coincide.
    */
   alignCorners?: boolean;
@@ -32,5 +33,39 @@ export function interpolate(x: tf.Tensor4D, options: InterpolateOptions): tf.Ten
     return tf.image.resizeNearestNeighbor(x, size, false, false);
   }
   const alignCorners = options.alignCorners ?? false;
+  if (mode === 'bicubic') return resizeBicubic(x, size, alignCorners);
   return tf.image.resizeBilinear(x, size, alignCorners, !alignCorners);
+}
+
+/** PyTorch's cubic convolution weights (A = -0.75) of the 4 taps around a source position with fraction t. */
+function cubicWeights(t: number): number[] {
+  const a = -0.75;
+  const near = (d: number) => ((a + 2) * d - (a + 3)) * d * d + 1;
+  const far = (d: number) => ((a * d - 5 * a) * d + 8 * a) * d - 4 * a;
+  return [far(t + 1), near(t), near(1 - t), far(2 - t)];
+}
+
+/**
+ * Interpolation matrix [out, in] of PyTorch's bicubic mode along one axis: source positions are not clamped
+ * (unlike bilinear), taps beyond the edge read the edge pixel.
+ */
+function bicubicMatrix(inSize: number, outSize: number, alignCorners: boolean): tf.Tensor2D {
+  const m = new Float32Array(outSize * inSize);
+  const scale = alignCorners ? (outSize > 1 ? (inSize - 1) / (outSize - 1) : 0) : inSize / outSize;
+  for (let o = 0; o < outSize; o++) {
+    const src = alignCorners ? o * scale : (o + 0.5) * scale - 0.5;
+    const base = Math.floor(src);
+    cubicWeights(src - base).forEach((w, k) => {
+      const i = Math.min(inSize - 1, Math.max(0, base - 1 + k));
+      m[o * inSize + i] += w;
+    });
+  }
+  return tf.tensor2d(m, [outSize, inSize]);
+}
+
+/** Bicubic resize of [B, H, W, C]. */
+function resizeBicubic(x: tf.Tensor4D, [oh, ow]: [number, number], alignCorners: boolean): tf.Tensor4D {
+  return tf.tidy(() =>
+    separableMap(x, bicubicMatrix(x.shape[1], oh, alignCorners), bicubicMatrix(x.shape[2], ow, alignCorners)),
+  );
 }

@@ -183,7 +183,7 @@ describe('nn layers match PyTorch', () => {
         check(c, undefined, (x) =>
           nn.interpolate(x as tf.Tensor4D, {
             size: a.size as [number, number],
-            mode: a.mode as 'bilinear' | 'nearest',
+            mode: a.mode as 'bilinear' | 'nearest' | 'bicubic',
             alignCorners: a.align_corners as boolean | undefined,
           }),
         );

@@ -367,6 +367,14 @@ def interpolate_cases():
         name = 'nearest 5x7 -> %dx%d' % tuple(size)
         fn = lambda x, s=size: F.interpolate(x, size=tuple(s), mode='nearest')
         cases.append(function_case(name, args, fn, randn(2, 3, 5, 7)))
+    # bicubic: Swin's absolute_pos_embed resize and relative_position_bias_table interpolation
+    for align in (False, True):
+        for (h, w), size in [((5, 7), [10, 14]), ((5, 7), [8, 11]), ((13, 13), [23, 23]), ((9, 9), [4, 5])]:
+            args = {'size': size, 'mode': 'bicubic', 'align_corners': align}
+            name = 'bicubic align_corners %s %dx%d -> %dx%d' % (align, h, w, size[0], size[1])
+            fn = lambda x, a=args: F.interpolate(x, size=tuple(a['size']), mode='bicubic',
+                                                 align_corners=a['align_corners'])
+            cases.append(function_case(name, args, fn, randn(1, 2, h, w)))
     return cases
 
 

@@ -1,0 +1,340 @@
+/**
+ * Swin Transformer, the segmentation variant of the official Swin-Transformer-Semantic-Segmentation code:
+ * any input size (zero padding to the patch and window multiples, padded tokens take part in W-MSA as
+ * the official code does), cyclic shift with the region mask, relative position bias, patch merging in the
+ * official slice order, per-stage output norms `norm{i}`. Parameter names are the official ones.
+ * Tensors are channels-last: stages work on [B, H, W, C] maps rather than [B, H·W, C] token lists.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  Conv2d,
+  DropPath,
+  Dropout,
+  LayerNorm,
+  Linear,
+  Mlp,
+  Module,
+  ModuleList,
+  interpolate,
+  init,
+} from '../nn/index.js';
+import { WindowAttention } from '../nn/window-attention.js';
+import { roll, shiftedWindowMask, windowPartition, windowReverse } from '../nn/window.js';
+
+export interface SwinOptions {
+  /** Image size of the pretraining run; sizes the absolute position embedding. Default 224. */
+  pretrainImgSize?: number;
+  patchSize?: number;
+  inChannels?: number;
+  embedDims?: number;
+  depths?: number[];
+  numHeads?: number[];
+  windowSize?: number;
+  mlpRatio?: number;
+  qkvBias?: boolean;
+  qkScale?: number | null;
+  dropRate?: number;
+  attnDropRate?: number;
+  /** Stochastic depth, rising linearly over all blocks. Default 0.2 (the official code's). */
+  dropPathRate?: number;
+  useAbsPosEmbed?: boolean;
+  patchNorm?: boolean;
+  outIndices?: number[];
+  /** -1: nothing frozen; 0: patch embedding; 1: + position embedding; k ≥ 2: + stages 0..k-2. */
+  frozenStages?: number;
+}
+
+/** Conv patchify with right/bottom zero padding to a multiple of the patch size, then LN. */
+export class PatchEmbed extends Module {
+  readonly proj: Conv2d;
+  readonly norm?: LayerNorm;
+
+  constructor(
+    readonly patchSize: number,
+    inChannels: number,
+    embedDims: number,
+    patchNorm: boolean,
+  ) {
+    super();
+    this.proj = this.addModule('proj', new Conv2d(inChannels, embedDims, patchSize, { stride: patchSize }));
+    if (patchNorm) this.norm = this.addModule('norm', new LayerNorm(embedDims));
+  }
+
+  /** [B, H, W, 3] -> [B, ⌈H/p⌉, ⌈W/p⌉, C] */
+  forward(x: tf.Tensor4D): tf.Tensor4D {
+    return tf.tidy(() => {
+      const p = this.patchSize;
+      const [, h, w] = x.shape;
+      const padded = tf.pad(x, [
+        [0, 0],
+        [0, (p - (h % p)) % p],
+        [0, (p - (w % p)) % p],
+        [0, 0],
+      ]);
+      const y = this.proj.forward(padded);
+      return (this.norm ? this.norm.forward(y) : y) as tf.Tensor4D;
+    });
+  }
+}
+
+/** Pre-norm block: x + DropPath((S)W-MSA(LN(x))), then x + DropPath(MLP(LN(x))). */
+export class SwinTransformerBlock extends Module {
+  readonly norm1: LayerNorm;
+  readonly attn: WindowAttention;
+  readonly dropPath: DropPath;
+  readonly norm2: LayerNorm;
+  readonly mlp: Mlp;
+
+  constructor(
+    dim: number,
+    numHeads: number,
+    readonly windowSize: number,
+    readonly shiftSize: number,
+    o: { mlpRatio: number; qkvBias: boolean; qkScale: number | null; drop: number; attnDrop: number; dropPath: number },
+  ) {
+    super();
+    this.norm1 = this.addModule('norm1', new LayerNorm(dim));
+    this.attn = this.addModule(
+      'attn',
+      new WindowAttention(dim, windowSize, numHeads, {
+        qkvBias: o.qkvBias,
+        qkScale: o.qkScale,
+        attnDrop: o.attnDrop,
+        projDrop: o.drop,
+      }),
+    );
+    this.dropPath = this.addModule('drop_path', new DropPath(o.dropPath));
+    this.norm2 = this.addModule('norm2', new LayerNorm(dim));
+    this.mlp = this.addModule('mlp', new Mlp(dim, Math.floor(dim * o.mlpRatio), dim, o.drop));
+  }
+
+  /** x: [B, H, W, C]; mask: [nW, ws², ws²] of the padded map (used by shifted blocks only). */
+  forward(x: tf.Tensor4D, mask: tf.Tensor3D): tf.Tensor4D {
+    return tf.tidy(() => {
+      const [, h, w] = x.shape;
+      const ws = this.windowSize;
+      const s = this.shiftSize;
+      // Zero padding comes after LN1, so padded tokens are zero vectors that still serve as keys and values.
+      let y: tf.Tensor = tf.pad(this.norm1.forward(x), [
+        [0, 0],
+        [0, (ws - (h % ws)) % ws],
+        [0, (ws - (w % ws)) % ws],
+        [0, 0],
+      ]);
+      const [, hp, wp] = y.shape;
+      if (s > 0) y = roll(roll(y, -s, 1), -s, 2);
+      const windows = this.attn.forward(windowPartition(y as tf.Tensor4D, ws), s > 0 ? mask : undefined);
+      y = windowReverse(windows, ws, hp, wp);
+      if (s > 0) y = roll(roll(y, s, 1), s, 2);
+      if (hp !== h || wp !== w) y = tf.slice(y, [0, 0, 0, 0], [-1, h, w, -1]);
+      const x1 = tf.add(x, this.dropPath.forward(y));
+      return tf.add(x1, this.dropPath.forward(this.mlp.forward(this.norm2.forward(x1)))) as tf.Tensor4D;
+    });
+  }
+}
+
+/**
+ * 2×2 patch merging: pad to even size, concatenate the four offsets in the official order
+ * x0 = [0::2, 0::2], x1 = [1::2, 0::2], x2 = [0::2, 1::2], x3 = [1::2, 1::2], then LN(4C) and Linear(4C -> 2C, no bias).
+ */
+export class PatchMerging extends Module {
+  readonly reduction: Linear;
+  readonly norm: LayerNorm;
+
+  constructor(readonly dim: number) {
+    super();
+    this.reduction = this.addModule('reduction', new Linear(4 * dim, 2 * dim, false));
+    this.norm = this.addModule('norm', new LayerNorm(4 * dim));
+  }
+
+  /** [B, H, W, C] -> [B, ⌈H/2⌉, ⌈W/2⌉, 2C] */
+  forward(x: tf.Tensor4D): tf.Tensor4D {
+    return tf.tidy(() => {
+      const [b, h, w, c] = x.shape;
+      const padded = tf.pad(x, [
+        [0, 0],
+        [0, h % 2],
+        [0, w % 2],
+        [0, 0],
+      ]);
+      const [h2, w2] = [(h + (h % 2)) / 2, (w + (w % 2)) / 2];
+      // [B, h2, row offset, w2, col offset, C] -> [B, h2, w2, col offset, row offset, C]: the row offset changes first.
+      const offsets = tf.transpose(tf.reshape(padded, [b, h2, 2, w2, 2, c]), [0, 1, 3, 4, 2, 5]);
+      const merged = tf.reshape(offsets, [b, h2, w2, 4 * c]);
+      return this.reduction.forward(this.norm.forward(merged)) as tf.Tensor4D;
+    });
+  }
+}
+
+/** One stage (`BasicLayer`): blocks alternating W-MSA / SW-MSA, then optional patch merging. */
+export class BasicLayer extends Module {
+  readonly blocks: ModuleList<SwinTransformerBlock>;
+  readonly downsample?: PatchMerging;
+  readonly #masks = new Map<string, tf.Tensor3D>();
+
+  constructor(
+    dim: number,
+    depth: number,
+    numHeads: number,
+    readonly windowSize: number,
+    dropPath: number[],
+    downsample: boolean,
+    o: { mlpRatio: number; qkvBias: boolean; qkScale: number | null; drop: number; attnDrop: number },
+  ) {
+    super();
+    const blocks = Array.from(
+      { length: depth },
+      (_, i) =>
+        new SwinTransformerBlock(dim, numHeads, windowSize, i % 2 === 0 ? 0 : Math.floor(windowSize / 2), {
+          ...o,
+          dropPath: dropPath[i],
+        }),
+    );
+    this.blocks = this.addModule('blocks', new ModuleList(blocks));
+    if (downsample) this.downsample = this.addModule('downsample', new PatchMerging(dim));
+  }
+
+  /** The shifted-window mask of a padded hp×wp map, built once per size. */
+  #mask(h: number, w: number): tf.Tensor3D {
+    const ws = this.windowSize;
+    const [hp, wp] = [Math.ceil(h / ws) * ws, Math.ceil(w / ws) * ws];
+    const key = `${hp}x${wp}`;
+    let mask = this.#masks.get(key);
+    if (!mask) {
+      mask = this.addConstant(shiftedWindowMask(hp, wp, ws, Math.floor(ws / 2)));
+      this.#masks.set(key, mask);
+    }
+    return mask;
+  }
+
+  /** Returns the stage output (before merging) and the input of the next stage. */
+  forward(x: tf.Tensor4D): { out: tf.Tensor4D; next: tf.Tensor4D } {
+    const mask = this.#mask(x.shape[1], x.shape[2]);
+    const out = tf.tidy(() => this.blocks.items.reduce((h, blk) => blk.forward(h, mask), x));
+    return { out, next: this.downsample ? this.downsample.forward(out) : out };
+  }
+}
+
+export class SwinTransformer extends Module {
+  readonly patchEmbed: PatchEmbed;
+  readonly absolutePosEmbed?: tf.Variable;
+  readonly posDrop: Dropout;
+  readonly layers: ModuleList<BasicLayer>;
+  readonly norms: Map<number, LayerNorm>;
+  readonly numFeatures: number[];
+  readonly outIndices: number[];
+  readonly frozenStages: number;
+
+  constructor(options: SwinOptions = {}) {
+    super();
+    const embedDims = options.embedDims ?? 96;
+    const depths = options.depths ?? [2, 2, 6, 2];
+    const numHeads = options.numHeads ?? [3, 6, 12, 24];
+    const windowSize = options.windowSize ?? 7;
+    const patchSize = options.patchSize ?? 4;
+    const dropPathRate = options.dropPathRate ?? 0.2;
+    if (numHeads.length !== depths.length) {
+      throw new Error(`num_heads has ${numHeads.length} entries but depths has ${depths.length}`);
+    }
+    this.outIndices = options.outIndices ?? [0, 1, 2, 3];
+    const bad = this.outIndices.find((i) => !(i >= 0 && i < depths.length));
+    if (bad !== undefined) throw new Error(`out_indices: ${bad} is not a stage index (0..${depths.length - 1})`);
+    this.frozenStages = options.frozenStages ?? -1;
+    this.numFeatures = depths.map((_, i) => embedDims * 2 ** i);
+
+    this.patchEmbed = this.addModule(
+      'patch_embed',
+      new PatchEmbed(patchSize, options.inChannels ?? 3, embedDims, options.patchNorm ?? true),
+    );
+    if (options.useAbsPosEmbed) {
+      const grid = Math.floor((options.pretrainImgSize ?? 224) / patchSize);
+      // Kept in the official layout [1, C, Wh, Ww] so checkpoints load as they are; transposed in forward.
+      this.absolutePosEmbed = this.addParameter('absolute_pos_embed', init.truncNormal([1, embedDims, grid, grid], 0.02));
+    }
+    this.posDrop = this.addModule('pos_drop', new Dropout(options.dropRate ?? 0));
+    const total = depths.reduce((a, b) => a + b, 0);
+    const dpr = Array.from({ length: total }, (_, i) => (total > 1 ? (dropPathRate * i) / (total - 1) : 0));
+    const blockOptions = {
+      mlpRatio: options.mlpRatio ?? 4,
+      qkvBias: options.qkvBias ?? true,
+      qkScale: options.qkScale ?? null,
+      drop: options.dropRate ?? 0,
+      attnDrop: options.attnDropRate ?? 0,
+    };
+    const stages = depths.map((depth, i) => {
+      const start = depths.slice(0, i).reduce((a, b) => a + b, 0);
+      return new BasicLayer(
+        this.numFeatures[i],
+        depth,
+        numHeads[i],
+        windowSize,
+        dpr.slice(start, start + depth),
+        i < depths.length - 1,
+        blockOptions,
+      );
+    });
+    this.layers = this.addModule('layers', new ModuleList(stages));
+    this.norms = new Map(this.outIndices.map((i) => [i, this.addModule(`norm${i}`, new LayerNorm(this.numFeatures[i]))]));
+    this.initWeights();
+    this.#freezeStages();
+  }
+
+  /** The official `init_weights`: trunc_normal(0.02) on Linear weights, zero biases, LN to (1, 0). */
+  initWeights(): void {
+    for (const [, m] of this.namedModules()) {
+      if (m instanceof Linear) {
+        m.weight.assign(init.truncNormal(m.weight.shape, 0.02));
+        m.bias?.assign(tf.zerosLike(m.bias));
+      } else if (m instanceof LayerNorm) {
+        m.weight?.assign(tf.onesLike(m.weight));
+        m.bias?.assign(tf.zerosLike(m.bias));
+      }
+    }
+  }
+
+  #freezeStages(): void {
+    if (this.frozenStages >= 0) this.patchEmbed.eval().freeze();
+    if (this.frozenStages >= 1 && this.absolutePosEmbed) this.absolutePosEmbed.trainable = false;
+    if (this.frozenStages >= 2) {
+      this.posDrop.eval();
+      for (let i = 0; i < this.frozenStages - 1; i++) this.layers.at(i).eval().freeze();
+    }
+  }
+
+  /** Train mode everywhere except the frozen stages, which stay in eval mode (as the official `train`). */
+  override train(mode = true): this {
+    super.train(mode);
+    this.#freezeStages();
+    return this;
+  }
+
+  /** x: [B, H, W, C_in] -> one [B, H_i, W_i, C_i] map per out index (strides 4, 8, 16, 32). */
+  forward(x: tf.Tensor4D): tf.Tensor4D[] {
+    return tf.tidy(() => {
+      let h = this.patchEmbed.forward(x);
+      if (this.absolutePosEmbed) {
+        const pos = tf.transpose(this.absolutePosEmbed, [0, 2, 3, 1]) as tf.Tensor4D;
+        h = tf.add(h, interpolate(pos, { size: [h.shape[1], h.shape[2]], mode: 'bicubic' }));
+      }
+      h = this.posDrop.forward(h) as tf.Tensor4D;
+      const outs: tf.Tensor4D[] = [];
+      this.layers.items.forEach((layer, i) => {
+        const { out, next } = layer.forward(h);
+        const norm = this.norms.get(i);
+        if (norm) outs.push(norm.forward(out) as tf.Tensor4D);
+        h = next;
+      });
+      return outs;
+    });
+  }
+}
+
+/** Presets of the official configs (ImageNet window 7; Swin-B/L also at 384 with window 12). */
+export const SWIN_PRESETS = {
+  'swin-t': { embedDims: 96, depths: [2, 2, 6, 2], numHeads: [3, 6, 12, 24], windowSize: 7 },
+  'swin-s': { embedDims: 96, depths: [2, 2, 18, 2], numHeads: [3, 6, 12, 24], windowSize: 7 },
+  'swin-b': { embedDims: 128, depths: [2, 2, 18, 2], numHeads: [4, 8, 16, 32], windowSize: 7 },
+  'swin-b-w12': { embedDims: 128, depths: [2, 2, 18, 2], numHeads: [4, 8, 16, 32], windowSize: 12, pretrainImgSize: 384 },
+  'swin-l': { embedDims: 192, depths: [2, 2, 18, 2], numHeads: [6, 12, 24, 48], windowSize: 7 },
+  'swin-l-w12': { embedDims: 192, depths: [2, 2, 18, 2], numHeads: [6, 12, 24, 48], windowSize: 12, pretrainImgSize: 384 },
+} satisfies Record<string, SwinOptions>;

@@ -1,0 +1,78 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Module } from './module.js';
+import { Linear } from './linear.js';
+import { Dropout } from './dropout.js';
+import { truncNormal } from './init.js';
+import { relativePositionIndex } from './window.js';
+
+export interface WindowAttentionOptions {
+  qkvBias?: boolean;
+  /** Overrides head_dim^-0.5. */
+  qkScale?: number | null;
+  attnDrop?: number;
+  projDrop?: number;
+}
+
+/**
+ * Window-based multi-head self-attention with relative position bias (Swin's W-MSA / SW-MSA).
+ * Parameters: `relative_position_bias_table` [(2ws-1)², heads], `qkv`, `proj`. The position index is a
+ * constant here, not state (official checkpoints carry it as a buffer; the loader ignores it).
+ */
+export class WindowAttention extends Module {
+  readonly relativePositionBiasTable: tf.Variable;
+  readonly qkv: Linear;
+  readonly attnDrop: Dropout;
+  readonly proj: Linear;
+  readonly projDrop: Dropout;
+  readonly scale: number;
+  readonly #index: tf.Tensor1D;
+
+  constructor(
+    readonly dim: number,
+    readonly windowSize: number,
+    readonly numHeads: number,
+    options: WindowAttentionOptions = {},
+  ) {
+    super();
+    this.scale = options.qkScale ?? (dim / numHeads) ** -0.5;
+    this.relativePositionBiasTable = this.addParameter(
+      'relative_position_bias_table',
+      truncNormal([(2 * windowSize - 1) ** 2, numHeads], 0.02),
+    );
+    this.qkv = this.addModule('qkv', new Linear(dim, dim * 3, options.qkvBias ?? true));
+    this.attnDrop = this.addModule('attn_drop', new Dropout(options.attnDrop ?? 0));
+    this.proj = this.addModule('proj', new Linear(dim, dim));
+    this.projDrop = this.addModule('proj_drop', new Dropout(options.projDrop ?? 0));
+    this.#index = this.addConstant(tf.tensor1d(relativePositionIndex(windowSize), 'int32'));
+  }
+
+  /** The bias added to every window's logits: [heads, N, N], N = ws². */
+  relativePositionBias(): tf.Tensor3D {
+    const n = this.windowSize ** 2;
+    return tf.tidy(() =>
+      tf.transpose(tf.reshape(tf.gather(this.relativePositionBiasTable, this.#index), [n, n, this.numHeads]), [2, 0, 1]),
+    );
+  }
+
+  /**
+   * x: [B·nW, N, C] windows; mask: [nW, N, N] (0 / -100) for shifted windows, or undefined.
+   * Returns [B·nW, N, C].
+   */
+  forward(x: tf.Tensor3D, mask?: tf.Tensor3D): tf.Tensor3D {
+    return tf.tidy(() => {
+      const [bw, n, c] = x.shape;
+      const h = this.numHeads;
+      // [B·nW, N, 3C] -> [3, B·nW, heads, N, head_dim]
+      const qkv = tf.transpose(tf.reshape(this.qkv.forward(x), [bw, n, 3, h, c / h]), [2, 0, 3, 1, 4]);
+      const [q, k, v] = tf.unstack(qkv);
+      let attn = tf.add(tf.matMul(tf.mul(q, this.scale), k, false, true), this.relativePositionBias());
+      if (mask) {
+        const nW = mask.shape[0];
+        attn = tf.reshape(tf.add(tf.reshape(attn, [bw / nW, nW, h, n, n]), tf.expandDims(mask, 1)), [bw, h, n, n]);
+      }
+      const weights = this.attnDrop.forward(tf.softmax(attn));
+      const out = tf.reshape(tf.transpose(tf.matMul(weights, v), [0, 2, 1, 3]), [bw, n, c]);
+      return this.projDrop.forward(this.proj.forward(out)) as tf.Tensor3D;
+    });
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Window maths of Swin-style attention on channels-last maps, as free functions (timm's layout):
+ * partition / reverse, cyclic shift, the relative position index and the shifted-window region mask.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+/** [B, H, W, C] -> [B·nW, ws·ws, C], windows row-major within each image, images in batch order. */
+export function windowPartition(x: tf.Tensor4D, ws: number): tf.Tensor3D {
+  const [b, h, w, c] = x.shape;
+  const grid = tf.reshape(x, [b, h / ws, ws, w / ws, ws, c]);
+  return tf.reshape(tf.transpose(grid, [0, 1, 3, 2, 4, 5]), [-1, ws * ws, c]);
+}
+
+/** Inverse of windowPartition: [B·nW, ws·ws, C] -> [B, H, W, C]. */
+export function windowReverse(windows: tf.Tensor, ws: number, h: number, w: number): tf.Tensor4D {
+  const c = windows.shape[windows.rank - 1];
+  const grid = tf.reshape(windows, [-1, h / ws, w / ws, ws, ws, c]);
+  return tf.reshape(tf.transpose(grid, [0, 1, 3, 2, 4, 5]), [-1, h, w, c]);
+}
+
+/** `torch.roll(x, shift, axis)` for one axis: element i moves to (i + shift) mod n. */
+export function roll(x: tf.Tensor, shift: number, axis: number): tf.Tensor {
+  const n = x.shape[axis];
+  const s = ((shift % n) + n) % n;
+  if (s === 0) return x;
+  const [head, tail] = tf.split(x, [n - s, s], axis);
+  return tf.concat([tail, head], axis);
+}
+
+/**
+ * Index into the relative position bias table for every (query, key) pair of a ws×ws window:
+ * (Δh + ws - 1)·(2ws - 1) + (Δw + ws - 1), flattened to [ws⁴] (int32).
+ */
+export function relativePositionIndex(ws: number): Int32Array {
+  const n = ws * ws;
+  const index = new Int32Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const dh = Math.floor(i / ws) - Math.floor(j / ws) + ws - 1;
+      const dw = (i % ws) - (j % ws) + ws - 1;
+      index[i * n + j] = dh * (2 * ws - 1) + dw;
+    }
+  }
+  return index;
+}
+
+/**
+ * Attention mask of shifted windows on a padded Hp×Wp map: after the cyclic shift, tokens from different
+ * regions of the original map must not attend to each other. Regions are the three bands
+ * [0, Hp-ws), [Hp-ws, Hp-shift), [Hp-shift, Hp) per axis; pairs across regions get -100 (as the official
+ * code, not -inf). Returns [nW, ws·ws, ws·ws].
+ */
+export function shiftedWindowMask(hp: number, wp: number, ws: number, shift: number): tf.Tensor3D {
+  const band = (i: number, size: number) => (i < size - ws ? 0 : i < size - shift ? 1 : 2);
+  const nH = hp / ws;
+  const nW = wp / ws;
+  const n = ws * ws;
+  const mask = new Float32Array(nH * nW * n * n);
+  const region = new Int32Array(n);
+  for (let wi = 0; wi < nH * nW; wi++) {
+    const top = Math.floor(wi / nW) * ws;
+    const left = (wi % nW) * ws;
+    for (let t = 0; t < n; t++) region[t] = band(top + Math.floor(t / ws), hp) * 3 + band(left + (t % ws), wp);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) if (region[i] !== region[j]) mask[(wi * n + i) * n + j] = -100;
+    }
+  }
+  return tf.tensor3d(mask, [nH * nW, n, n]);
+}
