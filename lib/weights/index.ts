@@ -1,0 +1,14 @@
+/** Reading and writing weights: safetensors, PyTorch .pth, layout conversion and loading into a Module. */
+export { numel, isTensorRecord, type Dtype, type TensorData, type TensorRecord } from './record.js';
+export { readSafetensors, writeSafetensors, encodeSafetensors, type Safetensors } from './safetensors.js';
+export { readPth, isZip } from './pth.js';
+export {
+  readCheckpoint, extractStateDict, stripCommonPrefix, selectPrefix, type CheckpointOptions,
+} from './checkpoint.js';
+export { fromTorch, toTorch, torchShape, type LaidOut } from './layout.js';
+export { permute, gatherStrided, contiguousStrides } from './strided.js';
+export { halfToFloat } from './float16.js';
+export {
+  loadStateDict, formatLoadReport, type LoadOptions, type LoadReport, type ShapeMismatch,
+} from './load.js';
+export { stateDictOf, saveSafetensors } from './save.js';
