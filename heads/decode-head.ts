@@ -1,0 +1,108 @@
+/**
+ * mmseg's BaseDecodeHead: owns input selection (`in_index`, `input_transform`), dropout, `conv_seg` and the
+ * losses, so each head writes only its fusion in `forward`.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { Conv2d, Dropout2d, Module, init, interpolate } from '../lib/nn/index.js';
+import type { ActCfg, NormCfg } from '../lib/nn/conv-module.js';
+import { CrossEntropyLoss, pixelAccuracy } from '../lib/losses/cross-entropy.js';
+import type { SegLoss } from '../lib/losses/types.js';
+
+export interface DecodeHeadOptions {
+  inChannels: number | number[];
+  channels: number;
+  numClasses: number;
+  /** Dropout2d before conv_seg. Default 0.1. */
+  dropoutRatio?: number;
+  normCfg?: NormCfg | null;
+  actCfg?: ActCfg | null;
+  /** Which backbone outputs to use. Default -1 (the last). */
+  inIndex?: number | number[];
+  inputTransform?: 'resize_concat' | 'multiple_select' | null;
+  /** Default: CrossEntropyLoss with weight 1. */
+  lossDecode?: SegLoss | SegLoss[];
+  ignoreIndex?: number;
+  alignCorners?: boolean;
+}
+
+export abstract class BaseDecodeHead extends Module {
+  /** Channels of the selected input(s): a number, or one per level for multiple_select. */
+  readonly inChannels: number | number[];
+  readonly channels: number;
+  readonly numClasses: number;
+  readonly inIndex: number | number[];
+  readonly inputTransform: 'resize_concat' | 'multiple_select' | null;
+  readonly normCfg: NormCfg | null;
+  readonly actCfg: ActCfg | null;
+  readonly ignoreIndex: number;
+  readonly alignCorners: boolean;
+  readonly losses: SegLoss[];
+  readonly convSeg: Conv2d;
+  readonly dropout?: Dropout2d;
+
+  constructor(o: DecodeHeadOptions, inputTransform: DecodeHeadOptions['inputTransform'] = o.inputTransform ?? null) {
+    super();
+    this.inputTransform = inputTransform;
+    this.inIndex = o.inIndex ?? -1;
+    if (inputTransform) {
+      if (!Array.isArray(o.inChannels) || !Array.isArray(this.inIndex) || o.inChannels.length !== this.inIndex.length) {
+        throw new Error(`${inputTransform}: in_channels and in_index must be lists of the same length`);
+      }
+      this.inChannels = inputTransform === 'resize_concat' ? o.inChannels.reduce((a, b) => a + b, 0) : o.inChannels;
+    } else {
+      if (Array.isArray(o.inChannels) || Array.isArray(this.inIndex)) {
+        throw new Error('in_channels and in_index must be single integers when input_transform is null');
+      }
+      this.inChannels = o.inChannels;
+    }
+    this.channels = o.channels;
+    this.numClasses = o.numClasses;
+    this.normCfg = o.normCfg ?? null;
+    this.actCfg = o.actCfg === undefined ? { type: 'ReLU' } : o.actCfg;
+    this.ignoreIndex = o.ignoreIndex ?? 255;
+    this.alignCorners = o.alignCorners ?? false;
+    const loss = o.lossDecode ?? new CrossEntropyLoss();
+    this.losses = Array.isArray(loss) ? loss : [loss];
+    this.convSeg = this.addModule('conv_seg', new Conv2d(o.channels, o.numClasses, 1));
+    this.convSeg.weight.assign(init.normal(this.convSeg.weight.shape, 0.01));
+    this.convSeg.bias!.assign(tf.zerosLike(this.convSeg.bias!));
+    const dropout = o.dropoutRatio ?? 0.1;
+    if (dropout > 0) this.dropout = this.addModule('dropout', new Dropout2d(dropout));
+  }
+
+  /** Pick the head's inputs from the backbone outputs. */
+  protected transformInputs(inputs: tf.Tensor4D[]): tf.Tensor4D[] {
+    const pick = (i: number) => {
+      const x = inputs.at(i);
+      if (!x) throw new Error(`in_index ${i} is out of range: the backbone gives ${inputs.length} outputs`);
+      return x;
+    };
+    if (!Array.isArray(this.inIndex)) return [pick(this.inIndex)];
+    const selected = this.inIndex.map(pick);
+    if (this.inputTransform !== 'resize_concat') return selected;
+    const [, h, w] = selected[0].shape;
+    return [tf.concat(selected.map((x) => interpolate(x, { size: [h, w], alignCorners: this.alignCorners })), -1)];
+  }
+
+  /** Dropout2d then the 1×1 classifier. */
+  protected clsSeg(feat: tf.Tensor4D): tf.Tensor4D {
+    const x = this.dropout ? this.dropout.forward(feat) : feat;
+    return this.convSeg.forward(x) as tf.Tensor4D;
+  }
+
+  /** Backbone (or neck) outputs -> logits [B, h, w, num_classes] at the head's resolution. */
+  abstract forward(inputs: tf.Tensor4D[]): tf.Tensor4D;
+
+  /** Losses (and acc_seg) of logits against labels [B, H, W]; logits are resized to the label size first. */
+  loss(logits: tf.Tensor4D, label: tf.Tensor3D): Record<string, tf.Scalar> {
+    const [, h, w] = label.shape;
+    const resized = interpolate(logits, { size: [h, w], alignCorners: this.alignCorners });
+    const out: Record<string, tf.Scalar> = {};
+    for (const l of this.losses) {
+      const value = l.forward(resized, label, this.ignoreIndex);
+      out[l.lossName] = out[l.lossName] ? tf.add(out[l.lossName], value) : value;
+    }
+    out.acc_seg = pixelAccuracy(resized, label, this.ignoreIndex);
+    return out;
+  }
+}

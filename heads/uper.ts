@@ -1,0 +1,100 @@
+/**
+ * UPerHead (UPerNet, arXiv 1807.10221) as mmseg builds it: a Pyramid Pooling Module on the last level, lateral 1×1
+ * convs, a top-down path, 3×3 fpn convs, concatenation at 1/4 and `fpn_bottleneck`, then `conv_seg`.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { Module, ModuleList, adaptiveAvgPool2d, interpolate } from '../lib/nn/index.js';
+import { ConvModule, type ActCfg, type NormCfg } from '../lib/nn/conv-module.js';
+import { BaseDecodeHead, type DecodeHeadOptions } from './decode-head.js';
+
+/**
+ * One PPM branch, `psp_modules.{k}`: adaptive average pooling (index 0, no parameters) then a 1×1 ConvModule
+ * (index 1), so the conv is named `psp_modules.{k}.1.conv` as in mmseg.
+ */
+class PoolingBranch extends Module {
+  readonly conv: ConvModule;
+
+  constructor(
+    readonly scale: number,
+    inChannels: number,
+    channels: number,
+    normCfg: NormCfg | null,
+    actCfg: ActCfg | null,
+  ) {
+    super();
+    this.conv = this.addModule('1', new ConvModule(inChannels, channels, 1, { normCfg, actCfg }));
+  }
+
+  forward(x: tf.Tensor4D): tf.Tensor4D {
+    return this.conv.forward(adaptiveAvgPool2d(x, this.scale)) as tf.Tensor4D;
+  }
+}
+
+/** Pyramid Pooling Module: each branch pooled, projected and upsampled back to the input size. */
+export class PPM extends ModuleList<PoolingBranch> {
+  constructor(
+    poolScales: number[],
+    inChannels: number,
+    channels: number,
+    normCfg: NormCfg | null,
+    actCfg: ActCfg | null,
+    readonly alignCorners: boolean,
+  ) {
+    super(poolScales.map((s) => new PoolingBranch(s, inChannels, channels, normCfg, actCfg)));
+  }
+
+  forward(x: tf.Tensor4D): tf.Tensor4D[] {
+    const [, h, w] = x.shape;
+    return this.items.map((branch) => interpolate(branch.forward(x), { size: [h, w], alignCorners: this.alignCorners }));
+  }
+}
+
+export interface UPerHeadOptions extends DecodeHeadOptions {
+  /** Default [1, 2, 3, 6]. */
+  poolScales?: number[];
+}
+
+export class UPerHead extends BaseDecodeHead {
+  readonly pspModules: PPM;
+  readonly bottleneck: ConvModule;
+  readonly lateralConvs: ModuleList<ConvModule>;
+  readonly fpnConvs: ModuleList<ConvModule>;
+  readonly fpnBottleneck: ConvModule;
+
+  constructor(o: UPerHeadOptions) {
+    super(o, 'multiple_select');
+    const inChannels = this.inChannels as number[];
+    const poolScales = o.poolScales ?? [1, 2, 3, 6];
+    const top = inChannels[inChannels.length - 1];
+    const conv = (i: number, k: number) =>
+      new ConvModule(i, this.channels, k, { padding: Math.floor(k / 2), normCfg: this.normCfg, actCfg: this.actCfg });
+    this.pspModules = this.addModule(
+      'psp_modules',
+      new PPM(poolScales, top, this.channels, this.normCfg, this.actCfg, this.alignCorners),
+    );
+    this.bottleneck = this.addModule('bottleneck', conv(top + poolScales.length * this.channels, 3));
+    this.lateralConvs = this.addModule('lateral_convs', new ModuleList(inChannels.slice(0, -1).map((c) => conv(c, 1))));
+    this.fpnConvs = this.addModule('fpn_convs', new ModuleList(inChannels.slice(0, -1).map(() => conv(this.channels, 3))));
+    this.fpnBottleneck = this.addModule('fpn_bottleneck', conv(inChannels.length * this.channels, 3));
+  }
+
+  #pspForward(x: tf.Tensor4D): tf.Tensor4D {
+    return this.bottleneck.forward(tf.concat([x, ...this.pspModules.forward(x)], -1)) as tf.Tensor4D;
+  }
+
+  forward(inputs: tf.Tensor4D[]): tf.Tensor4D {
+    return tf.tidy(() => {
+      const xs = this.transformInputs(inputs);
+      const resize = (x: tf.Tensor4D, like: tf.Tensor4D) =>
+        interpolate(x, { size: [like.shape[1], like.shape[2]], alignCorners: this.alignCorners });
+      const laterals = this.lateralConvs.items.map((conv, i) => conv.forward(xs[i]) as tf.Tensor4D);
+      laterals.push(this.#pspForward(xs[xs.length - 1]));
+      // top-down: each level gains the upsampled level above it
+      for (let i = laterals.length - 1; i > 0; i--) laterals[i - 1] = tf.add(laterals[i - 1], resize(laterals[i], laterals[i - 1]));
+      const outs = this.fpnConvs.items.map((conv, i) => conv.forward(laterals[i]) as tf.Tensor4D);
+      outs.push(laterals[laterals.length - 1]);
+      const fused = tf.concat(outs.map((o) => resize(o, outs[0])), -1);
+      return this.clsSeg(this.fpnBottleneck.forward(fused) as tf.Tensor4D);
+    });
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * mmseg's CrossEntropyLoss (softmax): per-pixel CE with `ignore_index`, optional `class_weight` (a pixel's loss
+ * times the weight of its class), then the mean over ALL pixels (ignored ones count in the denominator, mmseg's
+ * default) or, with `avg_non_ignore`, over the non-ignored pixels; times `loss_weight`.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+export interface CrossEntropyOptions {
+  classWeight?: number[] | null;
+  lossWeight?: number;
+  avgNonIgnore?: boolean;
+  /** Key of the loss in the losses dict. Default 'loss_ce'. */
+  lossName?: string;
+}
+
+/** float32 epsilon, added to the denominator as mmseg's weight_reduce_loss does. */
+const EPS = 1.1920928955078125e-7;
+
+export class CrossEntropyLoss {
+  readonly classWeight: number[] | null;
+  readonly lossWeight: number;
+  readonly avgNonIgnore: boolean;
+  readonly lossName: string;
+
+  constructor(options: CrossEntropyOptions = {}) {
+    this.classWeight = options.classWeight ?? null;
+    this.lossWeight = options.lossWeight ?? 1;
+    this.avgNonIgnore = options.avgNonIgnore ?? false;
+    this.lossName = options.lossName ?? 'loss_ce';
+  }
+
+  /**
+   * logits: [B, H, W, K]; label: [B, H, W] int32 class ids, `ignoreIndex` where unlabelled. Returns a scalar.
+   */
+  forward(logits: tf.Tensor4D, label: tf.Tensor3D, ignoreIndex = 255): tf.Scalar {
+    return tf.tidy(() => {
+      const k = logits.shape[3];
+      if (this.classWeight && this.classWeight.length !== k) {
+        throw new Error(`class_weight has ${this.classWeight.length} entries but the head predicts ${k} classes`);
+      }
+      const valid = tf.notEqual(label, ignoreIndex);
+      const safe = tf.where(valid, label, tf.zerosLike(label));
+      const oneHot = tf.reshape(tf.oneHot(tf.reshape(safe, [-1]), k), [...label.shape, k]);
+      let pixel = tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), oneHot), -1));
+      if (this.classWeight) pixel = tf.mul(pixel, tf.gather(tf.tensor1d(this.classWeight), safe));
+      pixel = tf.mul(pixel, tf.cast(valid, 'float32'));
+      const total = tf.sum(pixel);
+      const loss = this.avgNonIgnore
+        ? tf.div(total, tf.add(tf.sum(tf.cast(valid, 'float32')), EPS))
+        : tf.div(total, label.size);
+      return tf.mul(loss, this.lossWeight) as tf.Scalar;
+    });
+  }
+}
+
+/** Pixel accuracy in percent over non-ignored pixels (mmseg's `accuracy`, reported as acc_seg). */
+export function pixelAccuracy(logits: tf.Tensor4D, label: tf.Tensor3D, ignoreIndex = 255): tf.Scalar {
+  return tf.tidy(() => {
+    const valid = tf.cast(tf.notEqual(label, ignoreIndex), 'float32');
+    const correct = tf.mul(tf.cast(tf.equal(tf.argMax(logits, -1), label), 'float32'), valid);
+    return tf.mul(tf.div(tf.sum(correct), tf.maximum(tf.sum(valid), 1)), 100) as tf.Scalar;
+  });
+}

@@ -1,0 +1,51 @@
+/**
+ * mmcv's ConvModule: conv -> norm -> activation, with mmcv's child names (`conv`, `bn` / `gn`, `activate`)
+ * so mmseg checkpoints load by name. The conv has a bias only when there is no norm (bias='auto').
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { Module, type Layer } from './module.js';
+import { Conv2d, type ConvOptions } from './conv.js';
+import { BatchNorm2d, GroupNorm } from './norm.js';
+import { ReLU } from './activation.js';
+import { kaimingNormal } from './init.js';
+
+/** mmcv norm_cfg: BN and SyncBN (same thing on one device) or GN. */
+export type NormCfg = { type: 'BN' | 'SyncBN'; eps?: number; momentum?: number } | { type: 'GN'; num_groups: number; eps?: number };
+export type ActCfg = { type: 'ReLU' };
+
+export interface ConvModuleOptions extends Omit<ConvOptions<2>, 'bias'> {
+  bias?: boolean | 'auto';
+  normCfg?: NormCfg | null;
+  actCfg?: ActCfg | null;
+}
+
+export class ConvModule extends Module implements Layer {
+  readonly conv: Conv2d;
+  readonly norm?: Layer;
+  readonly activate?: Layer;
+
+  constructor(inChannels: number, outChannels: number, kernelSize: number, options: ConvModuleOptions = {}) {
+    super();
+    const { normCfg = null, actCfg = { type: 'ReLU' }, bias = 'auto', ...conv } = options;
+    this.conv = this.addModule('conv', new Conv2d(inChannels, outChannels, kernelSize, { ...conv, bias: bias === 'auto' ? !normCfg : bias }));
+    if (normCfg?.type === 'GN') {
+      this.norm = this.addModule('gn', new GroupNorm(normCfg.num_groups, outChannels, normCfg.eps));
+    } else if (normCfg) {
+      this.norm = this.addModule('bn', new BatchNorm2d(outChannels, { eps: normCfg.eps, momentum: normCfg.momentum }));
+    }
+    if (actCfg) this.activate = this.addModule('activate', new ReLU());
+    // mmcv: kaiming_normal (fan_out, relu) on the conv, zero bias.
+    const [kh, kw] = this.conv.kernelSize;
+    this.conv.weight.assign(kaimingNormal(this.conv.weight.shape, outChannels * kh * kw));
+    this.conv.bias?.assign(tf.zerosLike(this.conv.bias));
+  }
+
+  /** [B, H, W, in] -> [B, H', W', out] */
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      let y = this.conv.forward(x);
+      if (this.norm) y = this.norm.forward(y);
+      return this.activate ? this.activate.forward(y) : y;
+    });
+  }
+}
