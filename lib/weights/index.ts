@@ -12,3 +12,5 @@ export {
   loadStateDict, formatLoadReport, type LoadOptions, type LoadReport, type ShapeMismatch,
 } from './load.js';
 export { stateDictOf, saveSafetensors } from './save.js';
+export { adaptSwinCheckpoint, SWIN_IGNORED_KEYS } from './swin.js';
+export { loadWeights, type LoadWeightsOptions } from './load-weights.js';

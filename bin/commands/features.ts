@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+import { initBackend } from '../../lib/backend.js';
+import { loadConfig, validateConfig, type JsonObject } from '../../lib/config/index.js';
+import type { ComponentConfig } from '../../lib/config/types.js';
+import { registries } from '../../lib/registry.js';
+import '../../lib/components.js';
+import { formatLoadReport, loadWeights } from '../../lib/weights/index.js';
+import { readNchw, writeNchw } from './tensor-io.js';
+import { cfgOptions } from './options.js';
+
+/** model.backbone of a full config (validated whole) or of a config holding only the backbone. */
+function backboneConfig(file: string, overrides?: string[]): ComponentConfig {
+  const cfg = loadConfig(file, { cfgOptions: overrides });
+  const model = cfg.model as JsonObject | undefined;
+  const backbone = model?.backbone as ComponentConfig | undefined;
+  if (!backbone) throw new Error(`${file}: no model.backbone to build`);
+  if (model?.type !== undefined) validateConfig(cfg);
+  return backbone;
+}
+
+export function registerFeatures(program: Command): void {
+  program
+    .command('features')
+    .description("run model.backbone on a float32 NCHW tensor 'input' and write its outputs out0..outN (NCHW)")
+    .argument('<config>', 'a full config, or one holding only model.backbone')
+    .requiredOption('--weights <file>', 'checkpoint (.pth or .safetensors, official key names)')
+    .requiredOption('--input <file>', "safetensors file with a float32 NCHW tensor named 'input'")
+    .requiredOption('--out <file>', 'safetensors file to write out0..outN to')
+    .addOption(cfgOptions)
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ segvit features configs/_base_/models/upernet_swin.json --weights swin_tiny_patch4_window7_224.pth \\
+      --input x.safetensors --out features.safetensors`,
+    )
+    .action(async (file: string, opts: { weights: string; input: string; out: string; cfgOptions?: string[] }) => {
+      const backboneCfg = backboneConfig(file, opts.cfgOptions);
+      await initBackend(program.opts().backend);
+      const backbone = registries.backbone.build(backboneCfg, 'model.backbone').eval();
+      const report = loadWeights(backbone, opts.weights);
+      console.log(`${opts.weights}: ${formatLoadReport(report)}`);
+      if (report.loaded.length === 0) throw new Error(`${opts.weights}: no tensor matches model.backbone (${backboneCfg.type})`);
+      const input = readNchw(opts.input, 'input');
+      const outputs = backbone.forward(input);
+      writeNchw(opts.out, outputs.map((t, i) => [`out${i}`, t]));
+      for (const [i, t] of outputs.entries()) console.log(`out${i}: [${[t.shape[0], t.shape[3], t.shape[1], t.shape[2]]}]`);
+      console.log(`wrote ${opts.out}`);
+    });
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+/** The segvit command line: parse, load the config, call lib. */
+import { Command } from 'commander';
+import { createRequire } from 'node:module';
+import { registerConfig } from './commands/config.js';
+import { registerFeatures } from './commands/features.js';
+import { registerList } from './commands/list.js';
+
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+const program = new Command('segvit')
+  .description('Dense prediction with hierarchical vision transformers on TensorFlow.js')
+  .version(version)
+  .option('--backend <name>', 'tensorflow | wasm | cpu | auto (default: SEGVIT_BACKEND, else auto)')
+  .showHelpAfterError()
+  .addHelpText(
+    'after',
+    `
+Examples:
+  $ segvit list
+  $ segvit config configs/_base_/models/upernet_swin.json --cfg-options model.decode_head.num_classes=19
+  $ segvit features configs/_base_/models/upernet_swin.json --weights swin_tiny_patch4_window7_224.pth \\
+      --input x.safetensors --out features.safetensors`,
+  );
+
+registerList(program);
+registerConfig(program);
+registerFeatures(program);
+
+program.parseAsync(process.argv).catch((err: Error) => {
+  process.stderr.write(`segvit: ${err.message}\n`);
+  if (process.env.SEGVIT_DEBUG) process.stderr.write(`${err.stack}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,96 @@
+/** Decode heads, importable on their own (`import { UPerHead } from 'segvit/heads'`) and registered for configs. */
+import { registries, type BuildContext } from '../lib/registry.js';
+import type { JsonObject } from '../lib/config/json.js';
+import type { JSONSchema } from '../lib/config/json-schema.js';
+import { convNormCfg, positiveInt, positiveInts, probability, reluActCfg } from '../lib/config/schema-parts.js';
+import type { ComponentConfig } from '../lib/config/types.js';
+import type { ActCfg, NormCfg } from '../lib/nn/conv-module.js';
+import type { DecodeHeadOptions } from './decode-head.js';
+import { UPerHead } from './uper.js';
+import { FCNHead } from './fcn.js';
+
+export { BaseDecodeHead, type DecodeHeadOptions } from './decode-head.js';
+export { UPerHead, PPM, type UPerHeadOptions } from './uper.js';
+export { FCNHead, type FCNHeadOptions } from './fcn.js';
+
+/** BaseDecodeHead's options, mmseg names and defaults. */
+const decodeHeadProperties: Record<string, JSONSchema> = {
+  in_channels: { anyOf: [positiveInt, positiveInts] },
+  channels: positiveInt,
+  num_classes: positiveInt,
+  in_index: { anyOf: [{ type: 'integer' }, { type: 'array', items: { type: 'integer' } }], default: -1 },
+  input_transform: { enum: ['resize_concat', 'multiple_select', null], default: null },
+  dropout_ratio: { ...probability, default: 0.1 },
+  conv_cfg: { type: 'null' },
+  norm_cfg: { ...convNormCfg, default: null },
+  act_cfg: { ...reluActCfg, default: { type: 'ReLU' } },
+  loss_decode: { component: 'loss', list: true, default: { type: 'CrossEntropyLoss', use_sigmoid: false, loss_weight: 1 } },
+  ignore_index: { type: 'integer', default: 255 },
+  sampler: { type: 'null' },
+  align_corners: { type: 'boolean', default: false },
+};
+
+interface DecodeHeadConfig {
+  in_channels: number | number[];
+  channels: number;
+  num_classes: number;
+  in_index: number | number[];
+  input_transform: 'resize_concat' | 'multiple_select' | null;
+  dropout_ratio: number;
+  norm_cfg: NormCfg | null;
+  act_cfg: ActCfg | null;
+  loss_decode: JsonObject | JsonObject[];
+  ignore_index: number;
+  align_corners: boolean;
+}
+
+function decodeHeadOptions(o: DecodeHeadConfig, ctx: BuildContext): DecodeHeadOptions {
+  const build = (cfg: JsonObject, i?: number) =>
+    ctx.registries.loss.build(cfg as ComponentConfig, `${ctx.path}.loss_decode${i === undefined ? '' : `.${i}`}`);
+  return {
+    inChannels: o.in_channels,
+    channels: o.channels,
+    numClasses: o.num_classes,
+    inIndex: o.in_index,
+    inputTransform: o.input_transform,
+    dropoutRatio: o.dropout_ratio,
+    normCfg: o.norm_cfg,
+    actCfg: o.act_cfg,
+    lossDecode: Array.isArray(o.loss_decode) ? o.loss_decode.map(build) : build(o.loss_decode),
+    ignoreIndex: o.ignore_index,
+    alignCorners: o.align_corners,
+  };
+}
+
+const required = ['in_channels', 'channels', 'num_classes'];
+
+registries.head.register<DecodeHeadConfig & { pool_scales: number[] }>('UPerHead', {
+  description: 'UPerNet: pyramid pooling on the top level + FPN fusion of all levels',
+  schema: { properties: { ...decodeHeadProperties, pool_scales: { ...positiveInts, default: [1, 2, 3, 6] } }, required },
+  build: (o, ctx) => new UPerHead({ ...decodeHeadOptions(o, ctx), poolScales: o.pool_scales }),
+});
+
+registries.head.register<DecodeHeadConfig & { num_convs: number; kernel_size: number; concat_input: boolean; dilation: number }>(
+  'FCNHead',
+  {
+    description: 'FCN: a stack of convs then conv_seg (the usual auxiliary head)',
+    schema: {
+      properties: {
+        ...decodeHeadProperties,
+        num_convs: { type: 'integer', minimum: 0, default: 2 },
+        kernel_size: { ...positiveInt, default: 3 },
+        concat_input: { type: 'boolean', default: true },
+        dilation: { ...positiveInt, default: 1 },
+      },
+      required,
+    },
+    build: (o, ctx) =>
+      new FCNHead({
+        ...decodeHeadOptions(o, ctx),
+        numConvs: o.num_convs,
+        kernelSize: o.kernel_size,
+        concatInput: o.concat_input,
+        dilation: o.dilation,
+      }),
+  },
+);

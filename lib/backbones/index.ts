@@ -1,0 +1,81 @@
+/** Backbones, registered with their options' schemas under mmseg's type and key names. */
+import { registries } from '../registry.js';
+import { loadWeights } from '../weights/load-weights.js';
+import { positiveInt, positiveInts, pretrainedInitCfg, probability } from '../config/schema-parts.js';
+import { SwinTransformer } from './swin.js';
+
+export { SwinTransformer, SWIN_PRESETS, type SwinOptions } from './swin.js';
+
+interface SwinConfig {
+  pretrain_img_size: number;
+  in_channels: number;
+  embed_dims: number;
+  patch_size: number;
+  window_size: number;
+  mlp_ratio: number;
+  depths: number[];
+  num_heads: number[];
+  out_indices: number[];
+  qkv_bias: boolean;
+  qk_scale: number | null;
+  patch_norm: boolean;
+  drop_rate: number;
+  attn_drop_rate: number;
+  drop_path_rate: number;
+  use_abs_pos_embed: boolean;
+  frozen_stages: number;
+  init_cfg?: { checkpoint: string; prefix?: string } | null;
+}
+
+registries.backbone.register<SwinConfig>('SwinTransformer', {
+  description: 'Swin Transformer (segmentation variant of the official code), official checkpoint names',
+  schema: {
+    properties: {
+      pretrain_img_size: { ...positiveInt, default: 224 },
+      in_channels: { ...positiveInt, default: 3 },
+      embed_dims: { ...positiveInt, default: 96 },
+      patch_size: { ...positiveInt, default: 4 },
+      window_size: { ...positiveInt, default: 7 },
+      mlp_ratio: { type: 'number', exclusiveMinimum: 0, default: 4 },
+      depths: { ...positiveInts, default: [2, 2, 6, 2] },
+      num_heads: { ...positiveInts, default: [3, 6, 12, 24] },
+      strides: { type: 'array', items: [{ const: 4 }, { const: 2 }, { const: 2 }, { const: 2 }], minItems: 4, maxItems: 4 },
+      out_indices: { type: 'array', items: { type: 'integer', minimum: 0 }, default: [0, 1, 2, 3] },
+      qkv_bias: { type: 'boolean', default: true },
+      qk_scale: { type: ['number', 'null'], default: null },
+      patch_norm: { type: 'boolean', default: true },
+      drop_rate: { ...probability, default: 0 },
+      attn_drop_rate: { ...probability, default: 0 },
+      drop_path_rate: { ...probability, default: 0.2 },
+      use_abs_pos_embed: { type: 'boolean', default: false },
+      act_cfg: { type: 'object', properties: { type: { const: 'GELU' } }, additionalProperties: false },
+      norm_cfg: { type: 'object', properties: { type: { const: 'LN' }, requires_grad: { const: true } }, additionalProperties: false },
+      with_cp: { const: false },
+      frozen_stages: { type: 'integer', minimum: -1, default: -1 },
+      init_cfg: pretrainedInitCfg,
+    },
+  },
+  build: (o) => {
+    const model = new SwinTransformer({
+      pretrainImgSize: o.pretrain_img_size,
+      inChannels: o.in_channels,
+      embedDims: o.embed_dims,
+      patchSize: o.patch_size,
+      windowSize: o.window_size,
+      mlpRatio: o.mlp_ratio,
+      depths: o.depths,
+      numHeads: o.num_heads,
+      outIndices: o.out_indices,
+      qkvBias: o.qkv_bias,
+      qkScale: o.qk_scale,
+      patchNorm: o.patch_norm,
+      dropRate: o.drop_rate,
+      attnDropRate: o.attn_drop_rate,
+      dropPathRate: o.drop_path_rate,
+      useAbsPosEmbed: o.use_abs_pos_embed,
+      frozenStages: o.frozen_stages,
+    });
+    if (o.init_cfg) loadWeights(model, o.init_cfg.checkpoint, { prefix: o.init_cfg.prefix });
+    return model;
+  },
+});

@@ -1,0 +1,10 @@
+export { ConfigError, type ConfigProblem } from './errors.js';
+export { formatConfig } from './format.js';
+export { isJsonObject, type Json, type JsonObject } from './json.js';
+export type { JSONSchema, JSONSchemaTypeName, OptionsSchema } from './json-schema.js';
+export { BASE_KEY, loadConfig, type LoadOptions } from './load.js';
+export { DELETE_KEY, mergeConfig } from './merge.js';
+export { applyCfgOptions, parseCfgOption, parseCfgValue, type CfgOption } from './options.js';
+export { configSchema } from './schema.js';
+export type * from './types.js';
+export { validateConfig } from './validate.js';

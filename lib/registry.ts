@@ -1,0 +1,172 @@
+/**
+ * Typed registries of buildable components, one per kind, as mmseg's registries (0.x's BACKBONES, NECKS, HEADS,
+ * LOSSES, SEGMENTORS, PIPELINES, ...). A component registers its factory together with the JSON schema of its
+ * options, so a config is checked, with the path and the reason of each problem, before anything is built.
+ * Configs name components mmseg's way: `{"type": "SwinTransformer", "embed_dims": 96, ...}`.
+ */
+import { ConfigError } from './config/errors.js';
+import type { JsonObject } from './config/json.js';
+import type { OptionsSchema } from './config/json-schema.js';
+import { didYouMean } from './config/suggest.js';
+import type { ComponentConfig } from './config/types.js';
+import { validateComponent } from './config/validator.js';
+import type { Module } from './nn/module.js';
+import type { SegLoss } from './losses/types.js';
+import type { Backbone, Neck } from './segmentors/types.js';
+import type { BaseDecodeHead } from '../heads/decode-head.js';
+
+export const COMPONENT_KINDS = [
+  'backbone',
+  'neck',
+  'head',
+  'loss',
+  'segmentor',
+  'dataset',
+  'transform',
+  'metric',
+  'optimizer',
+  'scheduler',
+] as const;
+
+export type ComponentKind = (typeof COMPONENT_KINDS)[number];
+
+/** What each kind builds; kinds whose interfaces do not exist yet are `unknown`. */
+export interface ComponentTypes {
+  backbone: Backbone;
+  neck: Neck;
+  head: BaseDecodeHead;
+  loss: SegLoss;
+  segmentor: Module;
+  dataset: unknown;
+  transform: unknown;
+  metric: unknown;
+  optimizer: unknown;
+  scheduler: unknown;
+}
+
+/** One registry per kind; nested components are built from the same set. */
+export type Registries = { readonly [K in ComponentKind]: Registry<ComponentTypes[K]> };
+
+/** What a factory gets besides its options. */
+export interface BuildContext {
+  /** The registries this component is built from: build nested components (`options.backbone`) with them. */
+  readonly registries: Registries;
+  /** The config path of this component (`model.backbone`), to pass on as `${path}.backbone` and to name in errors. */
+  readonly path: string;
+}
+
+/**
+ * How to build one component type. `build` receives the options (the config without `type`) after they passed
+ * `schema`, with the schema's defaults filled in, so `O` may describe them exactly.
+ */
+export interface ComponentSpec<T, O extends object = JsonObject> {
+  build(options: O, ctx: BuildContext): T;
+  schema: OptionsSchema;
+  description: string;
+}
+
+/** A registered component type. */
+export interface RegisteredComponent<T> {
+  readonly type: string;
+  readonly schema: OptionsSchema;
+  readonly description: string;
+  build(options: JsonObject, ctx: BuildContext): T;
+}
+
+/** A line of `segvit list`. */
+export interface ComponentSummary {
+  readonly type: string;
+  readonly description: string;
+}
+
+export class Registry<T> {
+  readonly #components = new Map<string, RegisteredComponent<T>>();
+
+  /**
+   * @param kind what this registry holds, as named in messages (`unknown backbone 'X'`)
+   * @param family the set this registry belongs to, where nested components of its components are looked up
+   */
+  constructor(
+    readonly kind: ComponentKind,
+    private readonly family: Registries,
+  ) {}
+
+  /** Register `type`; registering a type twice is an error. */
+  register<O extends object = JsonObject>(type: string, spec: ComponentSpec<T, O>): void {
+    if (this.#components.has(type)) throw new Error(`${this.kind} '${type}' is already registered`);
+    const { schema, description } = spec;
+    // The options have passed `schema`, which is what `O` describes.
+    const build = (options: JsonObject, ctx: BuildContext): T => spec.build(options as unknown as O, ctx);
+    this.#components.set(type, { type, schema, description, build });
+  }
+
+  has(type: string): boolean {
+    return this.#components.has(type);
+  }
+
+  /** The registered types, sorted. */
+  types(): string[] {
+    return [...this.#components.keys()].sort();
+  }
+
+  /** The component registered as `type`; unknown types are a ConfigError at `${path}.type`. */
+  get(type: string, path?: string): RegisteredComponent<T> {
+    const component = this.#components.get(type);
+    if (component === undefined) {
+      throw ConfigError.at(path === undefined ? 'type' : `${path}.type`, this.unknownType(type));
+    }
+    return component;
+  }
+
+  /** Why `type` cannot be built: `unknown backbone 'X' (did you mean 'Y'?); registered: A, B`. */
+  unknownType(type: string): string {
+    const registered = this.types();
+    const listed = registered.length > 0 ? registered.join(', ') : 'none';
+    return `unknown ${this.kind} '${type}'${didYouMean(type, registered)}; registered: ${listed}`;
+  }
+
+  /**
+   * Validate `cfg` (`{type, ...options}`, found at config path `path`) against its type's schema, nested
+   * components included, then build it. `cfg` itself is left untouched: defaults are filled into a copy.
+   */
+  build(cfg: ComponentConfig, path: string): T {
+    const checked = structuredClone(cfg);
+    validateComponent(this, this.family, checked, path);
+    const { type, ...options } = checked;
+    return this.get(type, path).build(options, { registries: this.family, path });
+  }
+
+  /** Type and description of every registered component, sorted by type. */
+  summaries(): ComponentSummary[] {
+    return this.types().map((type) => ({ type, description: this.get(type).description }));
+  }
+}
+
+/** A fresh, empty set of registries (the global one is `registries`; tests make their own). */
+export function createRegistries(): Registries {
+  const family = {} as Registries;
+  const members: Registries = {
+    backbone: new Registry('backbone', family),
+    neck: new Registry('neck', family),
+    head: new Registry('head', family),
+    loss: new Registry('loss', family),
+    segmentor: new Registry('segmentor', family),
+    dataset: new Registry('dataset', family),
+    transform: new Registry('transform', family),
+    metric: new Registry('metric', family),
+    optimizer: new Registry('optimizer', family),
+    scheduler: new Registry('scheduler', family),
+  };
+  return Object.assign(family, members);
+}
+
+/** The registries that segvit's components register into and that configs are built from. */
+export const registries: Registries = createRegistries();
+
+/** Every registered component by kind, for `segvit list`. */
+export function listComponents(from: Registries = registries): Record<ComponentKind, ComponentSummary[]> {
+  return Object.fromEntries(COMPONENT_KINDS.map((kind) => [kind, from[kind].summaries()])) as Record<
+    ComponentKind,
+    ComponentSummary[]
+  >;
+}

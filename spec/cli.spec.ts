@@ -1,0 +1,111 @@
+/** The segvit command line, run as a user runs it (node dist/bin/segvit.js). */
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readSafetensors } from '../lib/weights/index.js';
+import { fixtureOrSkip } from './fixtures.js';
+import { maxAbs, maxAbsDiff } from './helpers/backends.js';
+
+const BIN = fileURLToPath(new URL('../bin/segvit.js', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const MODEL = 'configs/_base_/models/upernet_swin.json';
+
+function segvit(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, SEGVIT_BACKEND: 'wasm' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('segvit CLI', function () {
+  this.timeout(60000);
+
+  it('--help lists the commands, and every command has --help with an example', () => {
+    const top = segvit('--help');
+    expect(top.code).to.equal(0);
+    for (const command of ['list', 'config', 'features']) {
+      expect(top.stdout).to.match(new RegExp(`^  ${command}`, 'm'));
+      const help = segvit(command, '--help');
+      expect(help.code, command).to.equal(0);
+      expect(help.stdout, command).to.contain(`Example:\n  $ segvit ${command}`);
+    }
+  });
+
+  it('list prints the registered components by kind', () => {
+    const { code, stdout } = segvit('list');
+    expect(code).to.equal(0);
+    expect(stdout).to.match(/^backbone\n  SwinTransformer /m);
+    expect(stdout).to.match(/^head\n  FCNHead +FCN.*\n  UPerHead /m);
+    expect(stdout).to.match(/^loss\n  CrossEntropyLoss /m);
+    expect(stdout).to.match(/^segmentor\n  EncoderDecoder /m);
+  });
+
+  it('config prints the resolved config with overrides applied and defaults filled in', () => {
+    const { code, stdout } = segvit('config', MODEL, '--cfg-options', 'model.decode_head.num_classes=150', 'model.auxiliary_head.num_classes=150');
+    expect(code).to.equal(0);
+    const cfg = JSON.parse(stdout);
+    expect(cfg.model.decode_head.num_classes).to.equal(150);
+    expect(cfg.model.decode_head.ignore_index).to.equal(255);
+    expect(cfg.model.backbone.frozen_stages).to.equal(-1);
+    expect(cfg.model.auxiliary_head.loss_decode.loss_weight).to.equal(0.4);
+  });
+
+  describe('bad configs fail before any work with one line naming the key or file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'segvit-cli-'));
+    const cases: [string, () => string[], string][] = [
+      ['a wrong type', () => [MODEL, '--cfg-options', 'model.decode_head.channels=5.5'], 'segvit: model.decode_head.channels: must be integer\n'],
+      [
+        'an unknown key',
+        () => [MODEL, '--cfg-options', 'model.backbone.embed_dim=64'],
+        "segvit: model.backbone: unknown key 'embed_dim' (did you mean 'embed_dims'?)\n",
+      ],
+      [
+        'an unknown component type',
+        () => [MODEL, '--cfg-options', 'model.decode_head.type=UperHead'],
+        "segvit: model.decode_head.type: unknown head 'UperHead' (did you mean 'UPerHead'?); registered: FCNHead, UPerHead\n",
+      ],
+      [
+        'a missing _base_ file',
+        () => {
+          const file = join(dir, 'child.json');
+          writeFileSync(file, JSON.stringify({ _base_: ['_base_/models/nope.json'] }));
+          return [file];
+        },
+        `_base_ '${join(dir, '_base_/models/nope.json')}' not found\n`,
+      ],
+    ];
+    for (const [name, args, message] of cases) {
+      it(name, () => {
+        const { code, stdout, stderr } = segvit('config', ...args());
+        expect(code).to.equal(1);
+        expect(stdout).to.equal('');
+        expect(stderr.endsWith(message), stderr).to.equal(true);
+        expect(stderr.trim().split('\n')).to.have.length(1);
+      });
+    }
+  });
+
+  for (const weights of ['weights.pth', 'weights.safetensors']) {
+    it(`features reproduces the official Swin outputs from ${weights} (fixture swin-a)`, function () {
+      const dir = fixtureOrSkip(this, 'swin-a');
+      const out = join(mkdtempSync(join(tmpdir(), 'segvit-features-')), 'y.safetensors');
+      const overrides = ['model.backbone.embed_dims=32', 'model.backbone.depths=[2,2,2,2]', 'model.backbone.num_heads=[1,2,4,8]'];
+      const { code, stdout, stderr } = segvit(
+        'features', MODEL, '--cfg-options', ...overrides,
+        '--weights', join(dir, weights), '--input', join(dir, 'io.safetensors'), '--out', out,
+      );
+      expect(code, stderr).to.equal(0);
+      expect(stdout).to.contain('loaded 125 of 125 model tensors');
+      const ours = readSafetensors(out).tensors;
+      const reference = readSafetensors(join(dir, 'io.safetensors')).tensors;
+      expect([...ours.keys()]).to.deep.equal(['out0', 'out1', 'out2', 'out3']);
+      for (const [name, t] of ours) {
+        const ref = reference.get(name)!;
+        expect(t.shape, name).to.deep.equal(ref.shape);
+        const err = maxAbsDiff(t.data as Float32Array, ref.data as Float32Array) / maxAbs(ref.data as Float32Array);
+        expect(err, name).to.be.at.most(1e-4);
+      }
+    });
+  }
+});
