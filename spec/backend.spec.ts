@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { initBackend } from '../lib/backend.js';
 
 describe('backend selection', () => {
@@ -33,5 +35,25 @@ describe('backend selection', () => {
     if (chosen === 'tensorflow') this.skip(); // a machine with tfjs-node installed
     expect(message).to.match(/^backend 'tensorflow' is not available \(@tensorflow\/tfjs-node-gpu: /);
     expect(message).to.contain('npm install @tensorflow/tfjs-node-gpu');
+  });
+
+  it('kernels replaced before the wasm backend starts still work once it starts (fresh process)', () => {
+    const backend = fileURLToPath(new URL('../lib/backend.js', import.meta.url));
+    const script = `
+      import * as tf from '@tensorflow/tfjs-core';
+      const { loadAllBackends } = await import(${JSON.stringify(backend)});
+      await loadAllBackends();
+      await tf.setBackend('wasm');
+      const a = tf.tensor2d([[1, 2], [3, 4]]);
+      const w = tf.ones([3, 3, 2, 2]);
+      const g = tf.grad((f) => tf.sum(tf.conv2d(tf.ones([1, 4, 4, 2]), f, 1, 'same')))(w);
+      console.log(JSON.stringify([Array.from(tf.matMul(a, a, true, false).dataSync()), tf.sum(g).dataSync()[0]]));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: fileURLToPath(new URL('../../', import.meta.url)) });
+    expect(r.stderr).to.not.contain('Error');
+    const [product, gradSum] = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    expect(product).to.deep.equal([10, 14, 14, 20]); // aᵀa
+    // dL/dW[kh, kw, i, o] counts the output pixels whose tap (kh, kw) lands inside the 4x4 image:
+    // (3 + 4 + 3) rows x (3 + 4 + 3) columns = 100 over the 9 taps, for each of 2x2 channel pairs
+    expect(gradSum).to.equal(2 * 2 * 100);
   });
 });

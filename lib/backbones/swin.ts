@@ -283,11 +283,11 @@ export class SwinTransformer extends Module {
   initWeights(): void {
     for (const [, m] of this.namedModules()) {
       if (m instanceof Linear) {
-        m.weight.assign(init.truncNormal(m.weight.shape, 0.02));
-        m.bias?.assign(tf.zerosLike(m.bias));
+        init.reinit(m.weight, (shape) => init.truncNormal(shape, 0.02));
+        if (m.bias) init.reinit(m.bias, init.filled(0));
       } else if (m instanceof LayerNorm) {
-        m.weight?.assign(tf.onesLike(m.weight));
-        m.bias?.assign(tf.zerosLike(m.bias));
+        if (m.weight) init.reinit(m.weight, init.filled(1));
+        if (m.bias) init.reinit(m.bias, init.filled(0));
       }
     }
   }

@@ -69,11 +69,14 @@ function filterGrad(depthwise: boolean): KernelFunc {
       const taps: tf.Tensor[] = [];
       for (let kh = 0; kh < kH; kh++) {
         for (let kw = 0; kw < kW; kw++) {
-          const seen = tapInputs(xPadded, info, kh, kw);
+          // one tap at a time, so only one slice of the input is alive
           taps.push(
-            depthwise
-              ? tf.sum(tf.mul(tf.reshape(seen, [n, cIn, 1]), tf.reshape(dy, [n, cIn, mult])), 0)
-              : tf.matMul(tf.reshape(seen, [n, cIn]), tf.reshape(dy, [n, dy.shape[3]]), true, false),
+            tf.tidy(() => {
+              const seen = tapInputs(xPadded, info, kh, kw);
+              return depthwise
+                ? tf.sum(tf.mul(tf.reshape(seen, [n, cIn, 1]), tf.reshape(dy, [n, cIn, mult])), 0)
+                : tf.matMul(tf.reshape(seen, [n, cIn]), tf.reshape(dy, [n, dy.shape[3]]), true, false);
+            }),
           );
         }
       }

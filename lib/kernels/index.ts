@@ -2,8 +2,12 @@
  * segvit's kernel fixes and additions, so that the gradient of every op the models use is correct on
  * every backend we can test (cpu, wasm):
  * - wasm lacks Conv2DBackpropFilter and DepthwiseConv2dNativeBackpropFilter: composed from wasm kernels;
- * - wasm lacks other cpu kernels (UnsortedSegmentSum, the gradient of gather; DepthwiseConv2dNativeBackpropInput;
- *   ...), and its Conv3DBackpropInputV2 and (strided) Conv3DBackpropFilterV2 are wrong: these run the cpu kernel on copied data;
+ * - wasm lacks UnsortedSegmentSum (the gradient of gather): a direct one-pass kernel;
+ * - wasm's Conv2DBackpropInput is 2-3x slower than a forward conv: recast as one;
+ * - wasm's matmul is 10-15x slower with transpose flags: operands are transposed explicitly first;
+ * - wasm's Identity copies, doubling the memory of training (tfjs clones what it saves for backprop): shared instead;
+ * - wasm lacks other cpu kernels (DepthwiseConv2dNativeBackpropInput, Einsum, ...), and its Conv3DBackpropInputV2
+ *   and (strided) Conv3DBackpropFilterV2 are wrong: these run the cpu kernel on copied data;
  * - ResizeBilinearGrad and ResizeNearestNeighborGrad are replaced on cpu and wasm by exact adjoints;
  * - StridedSlice gets the gradient tfjs lacks (all backends).
  */
@@ -13,11 +17,18 @@ import { conv2DBackpropFilter, depthwiseConv2dNativeBackpropFilter } from './con
 import { onCpu } from './on-cpu.js';
 import { resizeBilinearGrad, resizeNearestNeighborGrad } from './resize-grad.js';
 import { stridedSliceGradConfig } from './strided-slice-grad.js';
+import { sharedIdentity } from './shared-identity.js';
+import { unsortedSegmentSum } from './segment-sum.js';
+import { withPlainOperands } from './plain-matmul.js';
+import { conv2DBackpropInput } from './conv-input-grad.js';
 
-/** Kernels composed from wasm's own, for wasm. */
+/** Kernels segvit provides for wasm (composed from wasm kernels, or direct). */
 const WASM_COMPOSED: Record<string, KernelFunc> = {
   Conv2DBackpropFilter: conv2DBackpropFilter,
   DepthwiseConv2dNativeBackpropFilter: depthwiseConv2dNativeBackpropFilter,
+  Conv2DBackpropInput: conv2DBackpropInput,
+  UnsortedSegmentSum: unsortedSegmentSum,
+  Identity: sharedIdentity,
 };
 
 /** wasm kernels that exist but compute wrong values; the cpu kernel replaces them. */
@@ -31,13 +42,19 @@ const FIXED: Record<string, KernelFunc> = {
 
 const added = { composed: [] as string[], onCpu: [] as string[], fixed: [] as string[] };
 
+/** Register `kernelFunc` for the backend, keeping the old kernel's setup (wasm binds its functions there). */
 function replaceKernel(kernelName: string, backendName: string, kernelFunc: KernelFunc): void {
-  if (tf.getKernel(kernelName, backendName)) tf.unregisterKernel(kernelName, backendName);
-  tf.registerKernel({ kernelName, backendName, kernelFunc });
+  const old = tf.getKernel(kernelName, backendName);
+  if (old) tf.unregisterKernel(kernelName, backendName);
+  tf.registerKernel({ kernelName, backendName, kernelFunc, setupFunc: old?.setupFunc, disposeFunc: old?.disposeFunc });
 }
 
 function registerWasm(): void {
   const wasm = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName));
+  for (const name of ['BatchMatMul', '_FusedMatMul'] as const) {
+    replaceKernel(name, 'wasm', withPlainOperands(name));
+    added.fixed.push(name);
+  }
   for (const [name, func] of Object.entries(WASM_COMPOSED)) {
     replaceKernel(name, 'wasm', func);
     added.composed.push(name);

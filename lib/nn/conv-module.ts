@@ -7,7 +7,7 @@ import { Module, type Layer } from './module.js';
 import { Conv2d, type ConvOptions } from './conv.js';
 import { BatchNorm2d, GroupNorm } from './norm.js';
 import { ReLU } from './activation.js';
-import { kaimingNormal } from './init.js';
+import { filled, kaimingNormal, reinit } from './init.js';
 
 /** mmcv norm_cfg: BN and SyncBN (same thing on one device) or GN. */
 export type NormCfg = { type: 'BN' | 'SyncBN'; eps?: number; momentum?: number } | { type: 'GN'; num_groups: number; eps?: number };
@@ -36,8 +36,8 @@ export class ConvModule extends Module implements Layer {
     if (actCfg) this.activate = this.addModule('activate', new ReLU());
     // mmcv: kaiming_normal (fan_out, relu) on the conv, zero bias.
     const [kh, kw] = this.conv.kernelSize;
-    this.conv.weight.assign(kaimingNormal(this.conv.weight.shape, outChannels * kh * kw));
-    this.conv.bias?.assign(tf.zerosLike(this.conv.bias));
+    reinit(this.conv.weight, (shape) => kaimingNormal(shape, outChannels * kh * kw));
+    if (this.conv.bias) reinit(this.conv.bias, filled(0));
   }
 
   /** [B, H, W, in] -> [B, H', W', out] */

@@ -50,3 +50,11 @@ export function kaimingNormal(shape: number[], fan: number, a = 0): tf.Tensor {
   const gain = Math.sqrt(2 / (1 + a * a));
   return normal(shape, gain / Math.sqrt(fan));
 }
+
+/** Re-initialise a parameter in place (the temporary tensors are released). */
+export function reinit(variable: tf.Variable, make: (shape: number[]) => tf.Tensor): void {
+  tf.tidy(() => variable.assign(make(variable.shape)));
+}
+
+/** A maker for `reinit` filling with one value. */
+export const filled = (value: number) => (shape: number[]) => tf.fill(shape, value);
