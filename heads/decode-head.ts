@@ -64,8 +64,8 @@ export abstract class BaseDecodeHead extends Module {
     const loss = o.lossDecode ?? new CrossEntropyLoss();
     this.losses = Array.isArray(loss) ? loss : [loss];
     this.convSeg = this.addModule('conv_seg', new Conv2d(o.channels, o.numClasses, 1));
-    this.convSeg.weight.assign(init.normal(this.convSeg.weight.shape, 0.01));
-    this.convSeg.bias!.assign(tf.zerosLike(this.convSeg.bias!));
+    init.reinit(this.convSeg.weight, (shape) => init.normal(shape, 0.01));
+    init.reinit(this.convSeg.bias!, init.filled(0));
     const dropout = o.dropoutRatio ?? 0.1;
     if (dropout > 0) this.dropout = this.addModule('dropout', new Dropout2d(dropout));
   }
