@@ -1,0 +1,89 @@
+/**
+ * The data that flows from disk to the model, as mmseg's `results` dict flows through a pipeline.
+ * Everything here is plain typed arrays (no tfjs), so samples cross worker threads by transfer.
+ */
+import type { Rng } from '../lib/random.js';
+
+/** An image, row-major HWC (channels last), RGB order. uint8 as loaded; float32 after Normalize. */
+export interface Image {
+  data: Uint8Array | Float32Array;
+  height: number;
+  width: number;
+  channels: number;
+}
+
+/** A segmentation label map, row-major HW, one class id per pixel; `ignoreIndex` (255) = unlabelled. */
+export interface LabelMap {
+  data: Uint8Array;
+  height: number;
+  width: number;
+}
+
+/** A depth map in metres, row-major HW; 0 = invalid (no ground truth). */
+export interface DepthMap {
+  data: Float32Array;
+  height: number;
+  width: number;
+}
+
+export type Task = 'segmentation' | 'depth';
+
+/** What a dataset knows about its labels (mmseg's metainfo plus the label conventions). */
+export interface DatasetMeta {
+  task: Task;
+  /** Class names, index = class id (segmentation); empty for depth. */
+  classes: string[];
+  /** RGB colour per class, same length as classes. */
+  palette: [number, number, number][];
+  /** Label 0 -> ignore, every other label -1 (ADE20K, Pascal Context 59). */
+  reduceZeroLabel: boolean;
+  /** Old label id -> new id, applied when annotations are loaded (after reduce_zero_label). */
+  labelMap?: Record<number, number>;
+  ignoreIndex: number;
+  /** Depth only: raw PNG value / depthScale = metres (NYU 1000, KITTI 256). */
+  depthScale?: number;
+  /** Depth only: evaluation cap and floor in metres, and the crop of the evaluation (e.g. 'eigen', 'garg'). */
+  maxDepth?: number;
+  minDepth?: number;
+  evalCrop?: string | null;
+}
+
+/** One sample as it moves through the pipeline. Transforms fill in or replace the fields they own. */
+export interface Sample {
+  /** Index of the sample in its dataset. */
+  index: number;
+  imgPath: string;
+  /** Segmentation annotation file, when there is one. */
+  segMapPath?: string;
+  /** Depth annotation file, when there is one. */
+  depthMapPath?: string;
+  meta: DatasetMeta;
+  img?: Image;
+  gtSegMap?: LabelMap;
+  gtDepthMap?: DepthMap;
+  /** [H, W] as loaded, before any resize. */
+  oriShape?: [number, number];
+  /** [H, W] after resizing / cropping (before padding). */
+  imgShape?: [number, number];
+  /** [H, W] after padding. */
+  padShape?: [number, number];
+  /** [h-scale, w-scale] of the last resize. */
+  scaleFactor?: [number, number];
+  flip?: boolean;
+}
+
+/** One step of a pipeline (mmseg's transforms): returns the sample it was given, updated, or a new one. */
+export interface Transform {
+  readonly type: string;
+  apply(sample: Sample, rng: Rng): Sample | Promise<Sample>;
+}
+
+/** A dataset: a list of samples (paths and label conventions) plus the pipeline that loads them. */
+export interface Dataset {
+  readonly meta: DatasetMeta;
+  readonly length: number;
+  /** The paths and conventions of sample i, without pixel data. */
+  info(index: number): Sample;
+  /** Sample i run through the pipeline; `rng` drives the random transforms. */
+  get(index: number, rng: Rng): Promise<Sample>;
+}
