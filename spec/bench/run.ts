@@ -38,6 +38,7 @@ async function measure(name: string, backend: string, repeats: number, run: () =
     });
     times.push(performance.now() - start);
     peak = Math.max(peak, info.peakBytes);
+    tf.dispose(info.result);
   }
   times.sort((a, b) => a - b);
   const wasmHeap = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm?.HEAPU8.length;
@@ -68,8 +69,9 @@ async function main(): Promise<void> {
     rows.push(await measure('conv3x3 64->64 @64x64 b2: weight gradient', backend, 5, () => tf.grad((f: tf.Tensor) => tf.sum(tf.conv2d(x, f as tf.Tensor4D, 1, 'same')))(w)));
 
     const swin = new SwinTransformer(SWIN_PRESETS['swin-t']).eval();
-    const img = tf.randomNormal([1, 512, 512, 3]) as tf.Tensor4D;
-    rows.push(await measure('Swin-T backbone forward 512x512 b1', backend, 3, () => swin.forward(img)));
+    const side = backend === 'cpu' ? 224 : 512; // the cpu backend takes minutes at 512
+    const img = tf.randomNormal([1, side, side, 3]) as tf.Tensor4D;
+    rows.push(await measure(`Swin-T backbone forward ${side}x${side} b1`, backend, 3, () => swin.forward(img)));
     swin.dispose();
 
     if (backend !== 'cpu') {

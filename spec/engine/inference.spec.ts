@@ -1,0 +1,65 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { expect } from 'chai';
+import { inferLogits, predictLabels, predictProbabilities, slideWindows } from '../../lib/engine/inference.js';
+import type { EncoderDecoder } from '../../lib/segmentors/encoder-decoder.js';
+import { maxAbsDiff } from '../helpers/backends.js';
+
+/** A stand-in segmentor whose logits depend on each pixel alone (3 channels -> 4 classes), counting its calls. */
+function pointwiseModel() {
+  const w = tf.keep(tf.tensor2d([1, -1, 0.5, 2, 0, 1, -2, 1, 3, 0.5, 1, -1], [3, 4]));
+  const model = {
+    calls: [] as number[][],
+    numClasses: 4,
+    decodeHead: { alignCorners: false },
+    encodeDecode(img: tf.Tensor4D): tf.Tensor4D {
+      model.calls.push(img.shape.slice(1, 3));
+      return tf.tidy(() => tf.reshape(tf.matMul(tf.reshape(img, [-1, 3]), w), [img.shape[0], img.shape[1], img.shape[2], 4]) as tf.Tensor4D);
+    },
+  };
+  return model;
+}
+
+describe('inference', () => {
+  it('places slide windows as mmseg: stride steps, the last window pushed back inside', () => {
+    expect(slideWindows(512, 512, 341)).to.deep.equal([[0, 512]]);
+    expect(slideWindows(683, 512, 341)).to.deep.equal([[0, 512], [171, 683]]);
+    // (1200 - 512 + 340) // 341 + 1 = 4 windows, the last pushed back to end at 1200
+    expect(slideWindows(1200, 512, 341)).to.deep.equal([[0, 512], [341, 853], [682, 1194], [688, 1200]]);
+    expect(slideWindows(300, 512, 341)).to.deep.equal([[0, 300]]);
+  });
+
+  it('slide equals whole for a per-pixel model (overlaps averaged by the count map)', () => {
+    const model = pointwiseModel();
+    const img = tf.randomNormal([2, 37, 29, 3]) as tf.Tensor4D;
+    const whole = inferLogits(model as unknown as EncoderDecoder, img, { mode: 'whole' });
+    model.calls.length = 0;
+    const slide = inferLogits(model as unknown as EncoderDecoder, img, { mode: 'slide', crop_size: [16, 16], stride: [10, 10] });
+    expect(model.calls).to.have.length(12); // rows: 0, 10, 20, 21 (pushed back); columns: 0, 10, 13
+    expect(model.calls.every(([h, w]) => h === 16 && w === 16)).to.equal(true);
+    expect(maxAbsDiff(slide.dataSync(), whole.dataSync())).to.be.below(1e-5);
+  });
+
+  it('averages softmax over scales and flips and returns labels at the original size', () => {
+    const model = pointwiseModel();
+    const img = tf.randomNormal([1, 8, 6, 3]) as tf.Tensor4D;
+    const plain = predictProbabilities(model as unknown as EncoderDecoder, img, [16, 12], { mode: 'whole' });
+    expect(plain.shape).to.deep.equal([1, 16, 12, 4]);
+    const sums = tf.sum(plain, -1).dataSync();
+    expect(Math.max(...Array.from(sums, (v) => Math.abs(v - 1)))).to.be.below(1e-5);
+    // a per-pixel model is flip-equivariant: flip TTA changes nothing
+    const flipped = predictProbabilities(model as unknown as EncoderDecoder, img, [16, 12], { mode: 'whole' }, { flip: true });
+    expect(maxAbsDiff(flipped.dataSync(), plain.dataSync())).to.be.below(1e-5);
+    const labels = predictLabels(model as unknown as EncoderDecoder, img, [16, 12], { mode: 'whole' }, { scales: [0.5, 1, 1.5] });
+    expect(labels.shape).to.deep.equal([1, 16, 12]);
+    expect(labels.dtype).to.equal('int32');
+  });
+
+  it('leaves no tensors behind', () => {
+    const model = pointwiseModel();
+    const img = tf.randomNormal([1, 20, 20, 3]) as tf.Tensor4D;
+    const before = tf.memory().numTensors;
+    const out = predictLabels(model as unknown as EncoderDecoder, img, [20, 20], { mode: 'slide', crop_size: [12, 12], stride: [8, 8] }, { flip: true, scales: [1, 1.25] });
+    out.dispose();
+    expect(tf.memory().numTensors).to.equal(before);
+  });
+});
