@@ -7,6 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Module, ModuleList, interpolate } from '../nn/index.js';
 import type { BaseDecodeHead } from '../../heads/decode-head.js';
 import type { Backbone, Neck } from './types.js';
+import { SegDataPreProcessor } from './data-preprocessor.js';
+import type { TestCfg } from '../engine/inference.js';
 
 export interface EncoderDecoderParts {
   backbone: Backbone;
@@ -14,6 +16,10 @@ export interface EncoderDecoderParts {
   decodeHead: BaseDecodeHead;
   /** One head (named `auxiliary_head`) or a list (named `auxiliary_head.{i}`). */
   auxiliaryHead?: BaseDecodeHead | BaseDecodeHead[];
+  /** Normalisation and padding of raw batches (mmseg 1.x). Default: none (the pipeline normalises). */
+  dataPreprocessor?: SegDataPreProcessor;
+  /** Inference mode. Default whole. */
+  testCfg?: TestCfg;
 }
 
 export class EncoderDecoder extends Module {
@@ -21,6 +27,8 @@ export class EncoderDecoder extends Module {
   readonly neck?: Neck;
   readonly decodeHead: BaseDecodeHead;
   readonly auxiliaryHeads: BaseDecodeHead[];
+  readonly dataPreprocessor: SegDataPreProcessor;
+  readonly testCfg: TestCfg;
   /** Loss-key prefix per auxiliary head: `aux` for a single head, `aux_{i}` for a list (as mmseg). */
   readonly #auxPrefixes: string[];
 
@@ -29,6 +37,8 @@ export class EncoderDecoder extends Module {
     this.backbone = this.addModule('backbone', parts.backbone);
     if (parts.neck) this.neck = this.addModule('neck', parts.neck);
     this.decodeHead = this.addModule('decode_head', parts.decodeHead);
+    this.dataPreprocessor = parts.dataPreprocessor ?? new SegDataPreProcessor();
+    this.testCfg = parts.testCfg ?? { mode: 'whole' };
     const aux = parts.auxiliaryHead;
     if (Array.isArray(aux)) {
       this.auxiliaryHeads = this.addModule('auxiliary_head', new ModuleList(aux)).items;
