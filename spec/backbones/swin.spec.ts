@@ -34,4 +34,23 @@ describe('SwinTransformer', () => {
       });
     }
   });
+
+  it('frozen_stages freezes the patch embedding and the first stages and keeps them in eval mode', () => {
+    const model = new SwinTransformer({ embedDims: 8, depths: [2, 2, 2], numHeads: [1, 1, 2], outIndices: [0, 1, 2], frozenStages: 2 });
+    model.train();
+    const frozen = [...model.namedParameters()].filter(([, v]) => !v.trainable).map(([k]) => k);
+    expect(frozen.length).to.be.greaterThan(0);
+    expect(frozen.every((k) => k.startsWith('patch_embed.') || k.startsWith('layers.0.'))).to.equal(true);
+    expect(frozen).to.include.members(['patch_embed.proj.weight', 'layers.0.blocks.1.attn.qkv.weight', 'layers.0.downsample.reduction.weight']);
+    expect(model.layers.at(0).blocks.at(1).dropPath.training).to.equal(false);
+    expect(model.layers.at(1).blocks.at(0).dropPath.training).to.equal(true);
+    model.dispose();
+  });
+
+  it('drop_path rises linearly over all blocks (torch.linspace(0, rate, sum(depths)))', () => {
+    const model = new SwinTransformer({ embedDims: 8, depths: [2, 3], numHeads: [1, 1], dropPathRate: 0.4, outIndices: [0, 1] });
+    const rates = model.layers.items.flatMap((l) => l.blocks.items.map((b) => b.dropPath.p));
+    expect(rates.map((r) => Number(r.toFixed(6)))).to.deep.equal([0, 0.1, 0.2, 0.3, 0.4]);
+    model.dispose();
+  });
 });
