@@ -1,5 +1,8 @@
-/** Importing this registers every built-in component (backbones, heads, losses, segmentors). */
+/** Importing this registers every built-in component (models, losses, optimizers, schedulers, metrics). */
 import './backbones/index.js';
 import '../heads/index.js';
 import './losses/index.js';
 import './segmentors/index.js';
+import './engine/optim/index.js';
+import './engine/schedulers/index.js';
+import './metrics/index.js';
