@@ -105,7 +105,9 @@ export class Module {
 
   /** Set train (true) or eval (false) mode on this module and every descendant. */
   train(mode = true): this {
-    for (const [, m] of this.namedModules()) m.training = mode;
+    this.training = mode;
+    // through each child's own train(), so overrides (frozen stages stay in eval mode) hold at every depth
+    for (const child of this.#children.values()) child.train(mode);
     return this;
   }
 

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'chai';
 import { join } from 'node:path';
 import { SwinTransformer } from '../../lib/backbones/swin.js';
+import { Module } from '../../lib/nn/module.js';
 import { loadStateDict, readCheckpoint } from '../../lib/weights/index.js';
 import { fixtureOrSkip } from '../fixtures.js';
 import { onBackend } from '../helpers/backends.js';
@@ -44,6 +45,13 @@ describe('SwinTransformer', () => {
     expect(frozen).to.include.members(['patch_embed.proj.weight', 'layers.0.blocks.1.attn.qkv.weight', 'layers.0.downsample.reduction.weight']);
     expect(model.layers.at(0).blocks.at(1).dropPath.training).to.equal(false);
     expect(model.layers.at(1).blocks.at(0).dropPath.training).to.equal(true);
+    // also when train() is called on a model holding the backbone
+    class Holder extends Module {
+      readonly backbone = this.addModule('backbone', model);
+    }
+    new Holder().eval().train();
+    expect(model.patchEmbed.training).to.equal(false);
+    expect(model.layers.at(1).training).to.equal(true);
     model.dispose();
   });
 
