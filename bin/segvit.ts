@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { createRequire } from 'node:module';
 import { registerConfig } from './commands/config.js';
+import { registerDataset } from './commands/dataset.js';
 import { registerFeatures } from './commands/features.js';
 import { registerList } from './commands/list.js';
 
@@ -26,6 +27,7 @@ Examples:
 registerList(program);
 registerConfig(program);
 registerFeatures(program);
+registerDataset(program);
 
 program.parseAsync(process.argv).catch((err: Error) => {
   process.stderr.write(`segvit: ${err.message}\n`);

@@ -6,3 +6,5 @@ import './segmentors/index.js';
 import './engine/optim/index.js';
 import './engine/schedulers/index.js';
 import './metrics/index.js';
+import '../datasets/index.js';
+import '../datasets/transforms/index.js';

@@ -1,0 +1,191 @@
+/**
+ * Reading and writing the files of datasets.
+ *
+ * - Images: any format sharp decodes, EXIF orientation applied (as OpenCV's imread, which mmseg uses), alpha
+ *   dropped, converted to sRGB: uint8 RGB, HWC.
+ * - Label maps: PNGs of single-channel class ids. 8-bit (or 1/2/4-bit) grey PNGs are read as they are, palette
+ *   ("P") PNGs as their palette indices (VOC), not their colours; colour label images are refused.
+ * - Depth maps: 16-bit grey PNGs, read exactly.
+ * - PNGs are written with pngjs at fixed settings, so identical input gives byte-identical files.
+ */
+import { readFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
+import { decode, hasPngSignature } from 'fast-png';
+import { PNG, type ColorType } from 'pngjs';
+import sharp from 'sharp';
+import { DataFileError, systemReason } from './errors.js';
+import type { Image, LabelMap } from './types.js';
+
+/** A 16-bit single-channel raster (raw depth PNG values), row-major HW. */
+export interface Raster16 {
+  data: Uint16Array;
+  height: number;
+  width: number;
+}
+
+/** A decoded PNG before interpretation: samples row-major HWC, `depth` bits per sample (< 8 already unpacked). */
+interface Raster {
+  data: Uint8Array | Uint16Array;
+  height: number;
+  width: number;
+  channels: number;
+  depth: number;
+  indexed: boolean;
+}
+
+async function readBytes(path: string, what: string): Promise<Uint8Array> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    throw new DataFileError(path, `cannot read ${what} (${systemReason(err)})`);
+  }
+}
+
+/** Samples of `depth` < 8 bits packed into bytes, rows byte-aligned (PNG), as one byte per sample. */
+function unpackBits(packed: Uint8Array, samplesPerRow: number, rows: number, depth: number): Uint8Array {
+  const out = new Uint8Array(samplesPerRow * rows);
+  const rowBytes = Math.ceil((samplesPerRow * depth) / 8);
+  const mask = (1 << depth) - 1;
+  for (let y = 0; y < rows; y++) {
+    for (let x = 0; x < samplesPerRow; x++) {
+      const bit = x * depth;
+      const byte = packed[y * rowBytes + (bit >> 3)]!;
+      out[y * samplesPerRow + x] = (byte >> (8 - depth - (bit & 7))) & mask;
+    }
+  }
+  return out;
+}
+
+/** A PNG's samples without any colour conversion: palette PNGs keep their indices, 16-bit stays 16-bit. */
+function decodePngRaster(bytes: Uint8Array, path: string): Raster {
+  let png;
+  try {
+    png = decode(bytes);
+  } catch (err) {
+    throw new DataFileError(path, `corrupt PNG (${(err as Error).message})`);
+  }
+  const { width, height, channels, depth } = png;
+  const data = depth < 8 ? unpackBits(png.data as Uint8Array, width * channels, height, depth) : png.data;
+  return { data: data as Uint8Array | Uint16Array, width, height, channels, depth, indexed: png.palette !== undefined };
+}
+
+/** A PNG file's samples as stored (label maps and masks must be PNGs: lossless, grey or palette). */
+async function readPngRaster(path: string, what: string): Promise<Raster> {
+  const bytes = await readBytes(path, what);
+  if (!hasPngSignature(bytes)) throw new DataFileError(path, `${what} is not a PNG file`);
+  return decodePngRaster(bytes, path);
+}
+
+/** Read an image file as uint8 RGB, HWC. A missing, unreadable or corrupt file is a DataFileError naming it. */
+export async function readImage(path: string): Promise<Image> {
+  const bytes = await readBytes(path, 'image');
+  let decoded;
+  try {
+    decoded = await sharp(bytes)
+      .autoOrient()
+      .removeAlpha()
+      .toColourspace('srgb')
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+  } catch (err) {
+    throw new DataFileError(path, `cannot decode image (${(err as Error).message})`);
+  }
+  const { data, info } = decoded;
+  if (info.channels !== 3) throw new DataFileError(path, `decoded to ${info.channels} channels, expected RGB`);
+  const pixels = new Uint8Array(data.buffer, data.byteOffset, data.length);
+  return { data: pixels, height: info.height, width: info.width, channels: 3 };
+}
+
+/**
+ * Read a label map: class ids, one per pixel. Grey PNGs give their values, palette PNGs their indices. Colour
+ * (RGB/RGBA, grey+alpha) and 16-bit label files are DataFileErrors naming the file and the fix.
+ */
+export async function readLabelMap(path: string): Promise<LabelMap> {
+  const raster = await readPngRaster(path, 'label map');
+  if (raster.channels !== 1) {
+    throw new DataFileError(
+      path,
+      `label map has ${raster.channels} channels; labels must be single-channel class ids ` +
+        '(convert colour masks to class ids with a palette)',
+    );
+  }
+  if (raster.depth === 16) throw new DataFileError(path, 'label map is 16-bit; labels must be 8-bit class ids');
+  return { data: raster.data as Uint8Array, height: raster.height, width: raster.width };
+}
+
+/** Read a binary mask: 1 where any colour channel (or the palette index) is non-zero, else 0 (alpha ignored). */
+export async function readMask(path: string): Promise<LabelMap> {
+  const { data, width, height, channels } = await readPngRaster(path, 'mask');
+  const colours = channels === 2 || channels === 4 ? channels - 1 : channels;
+  const mask = new Uint8Array(width * height);
+  for (let p = 0; p < mask.length; p++) {
+    for (let c = 0; c < colours; c++) if (data[p * channels + c] !== 0) mask[p] = 1;
+  }
+  return { data: mask, height, width };
+}
+
+/** Read a 16-bit single-channel PNG (depth map) exactly. Other kinds of file are DataFileErrors naming the file. */
+export async function readDepthPng(path: string): Promise<Raster16> {
+  const raster = await readPngRaster(path, 'depth map');
+  if (raster.channels !== 1 || raster.depth !== 16 || raster.indexed) {
+    throw new DataFileError(
+      path,
+      `depth map is a ${raster.depth}-bit ${raster.channels}-channel PNG; depth maps are 16-bit single-channel PNGs`,
+    );
+  }
+  return { data: raster.data as Uint16Array, height: raster.height, width: raster.width };
+}
+
+/** PNG bytes of `data` (row-major, `colorType` 0 = grey or 2 = RGB) at fixed pngjs settings. */
+function encodePng(
+  width: number,
+  height: number,
+  data: Uint8Array | Uint16Array,
+  colorType: ColorType,
+  bitDepth: 8 | 16,
+): Buffer {
+  const options = { colorType, inputColorType: colorType, bitDepth, inputHasAlpha: false, deflateLevel: 9 } as const;
+  const png = new PNG({ width, height, ...options });
+  png.data = data as Buffer;
+  return PNG.sync.write(png, options);
+}
+
+function checkSize(what: string, length: number, height: number, width: number, channels: number): void {
+  if (length !== height * width * channels) {
+    throw new Error(`${what}: ${length} values for ${height}x${width}x${channels}`);
+  }
+}
+
+/** An 8-bit grey PNG of a label map. */
+export function encodeLabelPng(label: LabelMap): Buffer {
+  checkSize('label map', label.data.length, label.height, label.width, 1);
+  return encodePng(label.width, label.height, label.data, 0, 8);
+}
+
+/** An 8-bit RGB (or grey, for 1 channel) PNG of a uint8 image. */
+export function encodeImagePng(image: Image): Buffer {
+  if (!(image.data instanceof Uint8Array)) throw new Error('encodeImagePng: image data must be uint8');
+  if (image.channels !== 3 && image.channels !== 1) {
+    throw new Error(`encodeImagePng: ${image.channels} channels, expected 3 or 1`);
+  }
+  checkSize('image', image.data.length, image.height, image.width, image.channels);
+  return encodePng(image.width, image.height, image.data, image.channels === 3 ? 2 : 0, 8);
+}
+
+/** A 16-bit grey PNG of raw depth values. */
+export function encodeDepthPng(depth: Raster16): Buffer {
+  checkSize('depth map', depth.data.length, depth.height, depth.width, 1);
+  return encodePng(depth.width, depth.height, depth.data, 0, 16);
+}
+
+export function writeLabelPng(path: string, label: LabelMap): void {
+  writeFileSync(path, encodeLabelPng(label));
+}
+
+export function writeImagePng(path: string, image: Image): void {
+  writeFileSync(path, encodeImagePng(image));
+}
+
+export function writeDepthPng(path: string, depth: Raster16): void {
+  writeFileSync(path, encodeDepthPng(depth));
+}

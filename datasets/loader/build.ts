@@ -1,0 +1,34 @@
+/** Building a loader's dataset from its config, the same way in the main thread and in every worker. */
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ComponentConfig } from '../../lib/config/types.js';
+import { registries } from '../../lib/registry.js';
+import type { Dataset } from '../types.js';
+
+/**
+ * A module specifier importable from any thread: file paths (absolute, or relative to the working directory)
+ * become file URLs; URLs and package names stay as they are.
+ */
+export function resolveImport(specifier: string): string {
+  const isPath = isAbsolute(specifier) || specifier.startsWith('./') || specifier.startsWith('../');
+  return isPath ? pathToFileURL(resolve(specifier)).href : specifier;
+}
+
+/** Import modules for their side effects (registering components), in order. */
+export async function importModules(urls: string[]): Promise<void> {
+  for (const url of urls) await import(url);
+}
+
+/** Whether `value` has what the loader uses of a Dataset (the dataset registry builds `unknown`). */
+function isDataset(value: unknown): value is Dataset {
+  if (typeof value !== 'object' || value === null) return false;
+  const d = value as Partial<Dataset>;
+  return typeof d.length === 'number' && typeof d.get === 'function' && typeof d.info === 'function';
+}
+
+/** The dataset `config` describes, built from the global registries; `path` names the config in errors. */
+export function buildDataset(config: ComponentConfig, path: string): Dataset {
+  const dataset = registries.dataset.build(config, path);
+  if (!isDataset(dataset)) throw new Error(`${path}: '${config.type}' does not build a dataset (length, info, get)`);
+  return dataset;
+}

