@@ -1,27 +1,17 @@
 /**
- * Reading and writing the files of datasets.
+ * Reading the files of datasets (lib/viz/png.ts writes PNGs).
  *
  * - Images: any format sharp decodes, EXIF orientation applied (as OpenCV's imread, which mmseg uses), alpha
  *   dropped, converted to sRGB: uint8 RGB, HWC.
  * - Label maps: PNGs of single-channel class ids. 8-bit (or 1/2/4-bit) grey PNGs are read as they are, palette
  *   ("P") PNGs as their palette indices (VOC), not their colours; colour label images are refused.
  * - Depth maps: 16-bit grey PNGs, read exactly.
- * - PNGs are written with pngjs at fixed settings, so identical input gives byte-identical files.
  */
 import { readFile } from 'node:fs/promises';
-import { writeFileSync } from 'node:fs';
 import { decode, hasPngSignature } from 'fast-png';
-import { PNG, type ColorType } from 'pngjs';
 import sharp from 'sharp';
 import { DataFileError, systemReason } from './errors.js';
-import type { Image, LabelMap } from './types.js';
-
-/** A 16-bit single-channel raster (raw depth PNG values), row-major HW. */
-export interface Raster16 {
-  data: Uint16Array;
-  height: number;
-  width: number;
-}
+import type { Image, LabelMap, Raster16 } from './types.js';
 
 /** A decoded PNG before interpretation: samples row-major HWC, `depth` bits per sample (< 8 already unpacked). */
 interface Raster {
@@ -134,58 +124,4 @@ export async function readDepthPng(path: string): Promise<Raster16> {
     );
   }
   return { data: raster.data as Uint16Array, height: raster.height, width: raster.width };
-}
-
-/** PNG bytes of `data` (row-major, `colorType` 0 = grey or 2 = RGB) at fixed pngjs settings. */
-function encodePng(
-  width: number,
-  height: number,
-  data: Uint8Array | Uint16Array,
-  colorType: ColorType,
-  bitDepth: 8 | 16,
-): Buffer {
-  const options = { colorType, inputColorType: colorType, bitDepth, inputHasAlpha: false, deflateLevel: 9 } as const;
-  const png = new PNG({ width, height, ...options });
-  png.data = data as Buffer;
-  return PNG.sync.write(png, options);
-}
-
-function checkSize(what: string, length: number, height: number, width: number, channels: number): void {
-  if (length !== height * width * channels) {
-    throw new Error(`${what}: ${length} values for ${height}x${width}x${channels}`);
-  }
-}
-
-/** An 8-bit grey PNG of a label map. */
-export function encodeLabelPng(label: LabelMap): Buffer {
-  checkSize('label map', label.data.length, label.height, label.width, 1);
-  return encodePng(label.width, label.height, label.data, 0, 8);
-}
-
-/** An 8-bit RGB (or grey, for 1 channel) PNG of a uint8 image. */
-export function encodeImagePng(image: Image): Buffer {
-  if (!(image.data instanceof Uint8Array)) throw new Error('encodeImagePng: image data must be uint8');
-  if (image.channels !== 3 && image.channels !== 1) {
-    throw new Error(`encodeImagePng: ${image.channels} channels, expected 3 or 1`);
-  }
-  checkSize('image', image.data.length, image.height, image.width, image.channels);
-  return encodePng(image.width, image.height, image.data, image.channels === 3 ? 2 : 0, 8);
-}
-
-/** A 16-bit grey PNG of raw depth values. */
-export function encodeDepthPng(depth: Raster16): Buffer {
-  checkSize('depth map', depth.data.length, depth.height, depth.width, 1);
-  return encodePng(depth.width, depth.height, depth.data, 0, 16);
-}
-
-export function writeLabelPng(path: string, label: LabelMap): void {
-  writeFileSync(path, encodeLabelPng(label));
-}
-
-export function writeImagePng(path: string, image: Image): void {
-  writeFileSync(path, encodeImagePng(image));
-}
-
-export function writeDepthPng(path: string, depth: Raster16): void {
-  writeFileSync(path, encodeDepthPng(depth));
 }

@@ -10,13 +10,7 @@ import type { FormatDefaults } from './base.js';
 import { DepthDataset, type DepthDefaults } from './depth.js';
 
 export class KITTIDataset extends DepthDataset {
-  static override readonly FORMAT: FormatDefaults = {
-    imgPath: '',
-    annPath: '',
-    imgSuffix: '.png',
-    annSuffix: '.png',
-    reduceZeroLabel: false,
-  };
+  static override readonly FORMAT: FormatDefaults = { ...DepthDataset.FORMAT, imgSuffix: '.png' };
   static override readonly DEPTH: DepthDefaults = {
     depthScale: 256,
     maxDepth: 80,

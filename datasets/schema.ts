@@ -5,7 +5,7 @@
 import type { JSONSchema, OptionsSchema } from '../lib/config/json-schema.js';
 import type { ComponentConfig } from '../lib/config/types.js';
 import type { BuildContext } from '../lib/registry.js';
-import type { BaseSegDataset, BaseSegDatasetOptions } from './base.js';
+import type { BaseSegDataset, BaseSegDatasetOptions, FormatDefaults } from './base.js';
 import type { DepthDataset, DepthDatasetOptions } from './depth.js';
 import type { DigitsOptions, DigitsSplit } from './digits.js';
 import type { Metainfo } from './meta.js';
@@ -61,6 +61,26 @@ const indices: JSONSchema = {
   description: 'keep the first n samples, or these indices',
 };
 
+/** The first options of every file format: where its images and annotations (under `annPath`) are. */
+function locationProperties(
+  format: FormatDefaults,
+  annPath: 'seg_map_path' | 'depth_map_path',
+): Record<string, JSONSchema> {
+  return {
+    data_root: { type: 'string', default: '' },
+    data_prefix: {
+      type: 'object',
+      properties: {
+        img_path: { type: 'string', default: format.imgPath },
+        [annPath]: { type: ['string', 'null'], default: format.annPath },
+      },
+      additionalProperties: false,
+      default: {},
+    },
+    img_suffix: { type: 'string', default: format.imgSuffix },
+  };
+}
+
 /** Options of BaseSegDataset and its segmentation formats. */
 export function segDatasetSchema(cls: typeof BaseSegDataset): OptionsSchema {
   const format = cls.FORMAT;
@@ -68,17 +88,7 @@ export function segDatasetSchema(cls: typeof BaseSegDataset): OptionsSchema {
   const customClasses = cls.METAINFO.classes === undefined;
   return {
     properties: {
-      data_root: { type: 'string', default: '' },
-      data_prefix: {
-        type: 'object',
-        properties: {
-          img_path: { type: 'string', default: format.imgPath },
-          seg_map_path: { type: ['string', 'null'], default: format.annPath },
-        },
-        additionalProperties: false,
-        default: {},
-      },
-      img_suffix: { type: 'string', default: format.imgSuffix },
+      ...locationProperties(format, 'seg_map_path'),
       seg_map_suffix: { type: 'string', default: format.annSuffix, description: "'{class}' in it: one binary mask per class" },
       ann_file: {
         type: 'string',
@@ -115,17 +125,7 @@ export function depthDatasetSchema(cls: typeof DepthDataset): OptionsSchema {
   const { FORMAT: format, DEPTH: depth } = cls;
   return {
     properties: {
-      data_root: { type: 'string', default: '' },
-      data_prefix: {
-        type: 'object',
-        properties: {
-          img_path: { type: 'string', default: format.imgPath },
-          depth_map_path: { type: ['string', 'null'], default: format.annPath },
-        },
-        additionalProperties: false,
-        default: {},
-      },
-      img_suffix: { type: 'string', default: format.imgSuffix },
+      ...locationProperties(format, 'depth_map_path'),
       depth_map_suffix: { type: 'string', default: format.annSuffix },
       ann_file: { type: 'string', default: '', description: 'split file: names, or BTS lines "img depth focal"' },
       depth_scale: { type: 'number', exclusiveMinimum: 0, default: depth.depthScale, description: 'raw / depth_scale = metres' },
@@ -164,35 +164,38 @@ function numericKeys(map: Record<string, number>): Record<number, number> {
   return Object.fromEntries(Object.entries(map).map(([key, value]) => [Number(key), value]));
 }
 
-export function segOptions(o: SegDatasetConfig, ctx: BuildContext): BaseSegDatasetOptions {
+/** The constructor options of every file format, from the config options they share. */
+function fileOptions(o: FileDatasetConfig, ctx: BuildContext): BaseSegDatasetOptions {
   return {
     dataRoot: o.data_root,
-    dataPrefix: { imgPath: o.data_prefix?.img_path, segMapPath: o.data_prefix?.seg_map_path },
     imgSuffix: o.img_suffix,
-    segMapSuffix: o.seg_map_suffix,
     annFile: o.ann_file,
-    reduceZeroLabel: o.reduce_zero_label,
-    labelMap: o.label_map == null ? undefined : numericKeys(o.label_map),
-    ignoreIndex: o.ignore_index,
-    metainfo: o.metainfo,
     indices: o.indices,
     pipeline: buildPipeline(o.pipeline, ctx),
   };
 }
 
+export function segOptions(o: SegDatasetConfig, ctx: BuildContext): BaseSegDatasetOptions {
+  return {
+    ...fileOptions(o, ctx),
+    dataPrefix: { imgPath: o.data_prefix?.img_path, segMapPath: o.data_prefix?.seg_map_path },
+    segMapSuffix: o.seg_map_suffix,
+    reduceZeroLabel: o.reduce_zero_label,
+    labelMap: o.label_map == null ? undefined : numericKeys(o.label_map),
+    ignoreIndex: o.ignore_index,
+    metainfo: o.metainfo,
+  };
+}
+
 export function depthOptions(o: DepthDatasetConfig, ctx: BuildContext): DepthDatasetOptions {
   return {
-    dataRoot: o.data_root,
+    ...fileOptions(o, ctx),
     dataPrefix: { imgPath: o.data_prefix?.img_path, depthMapPath: o.data_prefix?.depth_map_path },
-    imgSuffix: o.img_suffix,
     depthMapSuffix: o.depth_map_suffix,
-    annFile: o.ann_file,
     depthScale: o.depth_scale,
     maxDepth: o.max_depth,
     minDepth: o.min_depth,
     evalCrop: o.eval_crop,
-    indices: o.indices,
-    pipeline: buildPipeline(o.pipeline, ctx),
   };
 }
 

@@ -26,6 +26,13 @@ export interface DepthMap {
   width: number;
 }
 
+/** A 16-bit single-channel raster (raw depth PNG values), row-major HW. */
+export interface Raster16 {
+  data: Uint16Array;
+  height: number;
+  width: number;
+}
+
 export type Task = 'segmentation' | 'depth';
 
 /** What a dataset knows about its labels (mmseg's metainfo plus the label conventions). */

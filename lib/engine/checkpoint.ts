@@ -9,8 +9,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Json, JsonObject } from '../config/json.js';
+import { writeAtomic } from '../files.js';
 import type { Module } from '../nn/module.js';
-import { writeAtomic } from '../weights/files.js';
 import type { TensorRecord } from '../weights/record.js';
 import { readSafetensors, writeSafetensors } from '../weights/safetensors.js';
 import { saveSafetensors } from '../weights/save.js';

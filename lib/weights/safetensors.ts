@@ -3,8 +3,9 @@
  * `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {string: string}}` (offsets relative to the data
  * section), then the data. Writers pad the header with spaces so the data starts 8-byte aligned.
  */
+import { writeAtomic } from '../files.js';
 import { decodeElements, DTYPE_BYTES, encodeElements, isDtype } from './codec.js';
-import { readSource, writeAtomic } from './files.js';
+import { readSource } from './files.js';
 import { numel, type Dtype, type TensorRecord } from './record.js';
 
 export interface Safetensors {

@@ -2,16 +2,9 @@ import { expect } from 'chai';
 import { encode } from 'fast-png';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { DataFileError } from '../../datasets/errors.js';
-import {
-  encodeDepthPng,
-  encodeImagePng,
-  encodeLabelPng,
-  readDepthPng,
-  readImage,
-  readLabelMap,
-  readMask,
-} from '../../datasets/io.js';
+import { readDepthPng, readImage, readLabelMap, readMask } from '../../datasets/io.js';
 import { VOC_PALETTE } from '../../datasets/voc.js';
+import { encodeLabelPng, encodePng, encodeRaster16Png } from '../../lib/viz/png.js';
 import { image, label, rejection, rowsOf, Tree } from './trees.js';
 
 describe('datasets/io', () => {
@@ -144,11 +137,11 @@ describe('datasets/io', () => {
         [2, 255],
       ]);
       expect(encodeLabelPng(l).equals(encodeLabelPng(label(rowsOf(l))))).to.equal(true);
-      expect(encodeImagePng(image(5, 7)).equals(encodeImagePng(image(5, 7)))).to.equal(true);
+      expect(encodePng(image(5, 7)).equals(encodePng(image(5, 7)))).to.equal(true);
       const d = { data: Uint16Array.from([0, 65535, 4242]), height: 1, width: 3 };
-      expect(encodeDepthPng(d).equals(encodeDepthPng({ ...d, data: d.data.slice() }))).to.equal(true);
+      expect(encodeRaster16Png(d).equals(encodeRaster16Png({ ...d, data: d.data.slice() }))).to.equal(true);
       const file = tree.path('w.png');
-      writeFileSync(file, encodeDepthPng(d));
+      writeFileSync(file, encodeRaster16Png(d));
       expect(Array.from((await readDepthPng(file)).data)).to.deep.equal([0, 65535, 4242]);
     });
 

@@ -4,11 +4,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
-import { writeDepthPng, writeImagePng, writeLabelPng } from '../../datasets/io.js';
 import type { Image, LabelMap } from '../../datasets/types.js';
 import type { ComponentConfig } from '../../lib/config/types.js';
 import { registries } from '../../lib/registry.js';
 import { Rng } from '../../lib/random.js';
+import { writeLabelPng, writePng, writeRaster16Png } from '../../lib/viz/png.js';
 import type { Dataset, Sample } from '../../datasets/types.js';
 import '../../datasets/index.js';
 
@@ -42,7 +42,7 @@ export class Tree {
     const img = image(height, width);
     if (relative.endsWith('.jpg')) {
       await sharp(img.data, { raw: { width, height, channels: 3 } }).jpeg().toFile(file);
-    } else writeImagePng(file, img);
+    } else writePng(file, img);
     return file;
   }
 
@@ -64,13 +64,13 @@ export class Tree {
   /** An 8-bit RGB PNG (a colour mask, or a CelebA mask saved in colour). */
   rgbPng(relative: string, rows: number[][][]): string {
     const file = this.path(relative);
-    writeImagePng(file, { data: Uint8Array.from(rows.flat(2)), height: rows.length, width: rows[0]!.length, channels: 3 });
+    writePng(file, { data: Uint8Array.from(rows.flat(2)), height: rows.length, width: rows[0]!.length, channels: 3 });
     return file;
   }
 
   depth(relative: string, rows: number[][]): string {
     const file = this.path(relative);
-    writeDepthPng(file, { data: Uint16Array.from(rows.flat()), height: rows.length, width: rows[0]!.length });
+    writeRaster16Png(file, { data: Uint16Array.from(rows.flat()), height: rows.length, width: rows[0]!.length });
     return file;
   }
 

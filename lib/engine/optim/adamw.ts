@@ -1,11 +1,8 @@
 /** AdamW (Loshchilov & Hutter), updating exactly as `torch.optim.AdamW` (single-tensor path). */
 import * as tf from '@tensorflow/tfjs-core';
-import { Optimizer } from './optimizer.js';
-import type { ParamGroup } from './param-groups.js';
+import { Optimizer, type OptimizerOptions, type OptimizerParams, type ParamUpdate } from './optimizer.js';
 
-export interface AdamWOptions {
-  /** Default 1e-3 (torch). */
-  lr?: number;
+export interface AdamWOptions extends OptimizerOptions {
   /** Default [0.9, 0.999]. */
   betas?: [number, number];
   /** Default 1e-8. */
@@ -28,22 +25,15 @@ export class AdamW extends Optimizer {
   readonly eps: number;
   readonly amsgrad: boolean;
 
-  constructor(params: ParamGroup[] | [string, tf.Variable][], options: AdamWOptions = {}) {
-    super(params, { lr: options.lr ?? 1e-3, weightDecay: options.weightDecay ?? 0.01 });
+  constructor(params: OptimizerParams, options: AdamWOptions = {}) {
+    super(params, options, 0.01);
     this.betas = options.betas ?? [0.9, 0.999];
     this.eps = options.eps ?? 1e-8;
     this.amsgrad = options.amsgrad ?? false;
     this.bufferNames = this.amsgrad ? ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'] : ['exp_avg', 'exp_avg_sq'];
   }
 
-  protected update(
-    param: tf.Variable,
-    grad: tf.Tensor,
-    step: number,
-    lr: number,
-    weightDecay: number,
-    buffers: ReadonlyMap<string, tf.Variable>,
-  ): void {
+  protected update({ param, grad, step, lr, weightDecay, buffers }: ParamUpdate): void {
     const [beta1, beta2] = this.betas;
     const expAvg = buffers.get('exp_avg')!;
     const expAvgSq = buffers.get('exp_avg_sq')!;

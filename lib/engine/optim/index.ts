@@ -3,7 +3,7 @@ import { ConfigError } from '../../config/errors.js';
 import { registries } from '../../registry.js';
 import { AdamW } from './adamw.js';
 import { OptimizerFactory } from './build.js';
-import { SGD } from './sgd.js';
+import { nesterovProblem, SGD } from './sgd.js';
 
 export { AdamW, type AdamWOptions } from './adamw.js';
 export { SGD, type SGDOptions } from './sgd.js';
@@ -68,9 +68,8 @@ registries.optimizer.register<SGDConfig>('SGD', {
   build: (o, ctx) => {
     const { lr, momentum, dampening, nesterov } = o;
     const options = { lr, momentum, dampening, weightDecay: o.weight_decay, nesterov };
-    if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) {
-      throw ConfigError.at(`${ctx.path}.nesterov`, 'nesterov momentum requires a momentum > 0 and dampening 0');
-    }
+    const problem = nesterovProblem(options);
+    if (problem !== undefined) throw ConfigError.at(`${ctx.path}.nesterov`, problem);
     return new OptimizerFactory('SGD', { lr: o.lr, weightDecay: o.weight_decay }, (groups) => new SGD(groups, options));
   },
 });

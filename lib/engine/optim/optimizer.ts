@@ -4,10 +4,32 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorRecord } from '../../weights/record.js';
-import type { BaseRates, ParamGroup } from './param-groups.js';
+import type { ParamGroup } from './param-groups.js';
 
 /** Gradients by parameter name; the caller keeps ownership (the optimizer never disposes them). */
 export type Gradients = Record<string, tf.Tensor>;
+
+/** What an optimizer updates: param groups, or named parameters forming one group at the optimizer's own rates. */
+export type OptimizerParams = ParamGroup[] | [string, tf.Variable][];
+
+/** The options every optimizer takes: its own rates, for parameters not given in groups. */
+export interface OptimizerOptions {
+  /** Default 1e-3 (torch). */
+  lr?: number;
+  weightDecay?: number;
+}
+
+/** One update of one parameter, as `Optimizer.update` receives it. */
+export interface ParamUpdate {
+  param: tf.Variable;
+  grad: tf.Tensor;
+  /** The parameter's update count, from 1. */
+  step: number;
+  lr: number;
+  weightDecay: number;
+  /** The parameter's buffers, named by `bufferNames` (zeros before the first update). */
+  buffers: ReadonlyMap<string, tf.Variable>;
+}
 
 /** The state of one parameter: its update count and its buffers (moments, momentum). */
 interface ParamState {
@@ -33,9 +55,13 @@ export abstract class Optimizer {
   readonly groups: ParamGroup[];
   readonly #state = new Map<string, ParamState>();
 
-  /** `params` as param groups, or as the named parameters of one group at the optimizer's own rates. */
-  constructor(params: ParamGroup[] | [string, tf.Variable][], base: BaseRates) {
-    this.groups = isGroupList(params) ? params : [{ params, lr: base.lr, weightDecay: base.weightDecay }];
+  /**
+   * `params` as param groups, or as the named parameters of one group at the rates of `options` (lr default 1e-3,
+   * weight decay default `defaultWeightDecay`).
+   */
+  constructor(params: OptimizerParams, options: OptimizerOptions, defaultWeightDecay: number) {
+    const rates = { lr: options.lr ?? 1e-3, weightDecay: options.weightDecay ?? defaultWeightDecay };
+    this.groups = isGroupList(params) ? params : [{ params, ...rates }];
     const names = this.groups.flatMap((g) => g.params.map(([name]) => name));
     const repeated = names.find((name, i) => names.indexOf(name) !== i);
     if (repeated !== undefined) throw new Error(`parameter '${repeated}' appears in more than one param group`);
@@ -54,33 +80,33 @@ export abstract class Optimizer {
     if (lrs.length !== this.groups.length) {
       throw new Error(`${this.type}.step: ${lrs.length} learning rates for ${this.groups.length} param groups`);
     }
+    const known = new Set(this.groups.flatMap((g) => g.params.map(([name]) => name)));
+    const strangers = Object.keys(grads).filter((name) => !known.has(name));
+    if (strangers.length > 0) {
+      const shown = strangers.slice(0, 3).join(', ');
+      throw new Error(`${this.type}.step: gradients for unknown parameters (${shown}${strangers.length > 3 ? ', ...' : ''}); key gradients by parameter name`);
+    }
     this.groups.forEach((group, i) => {
       for (const [name, param] of group.params) {
         const grad = grads[name];
-        if (grad === undefined) continue;
+        if (grad === undefined) continue; // a parameter the loss does not reach this step
         if (!tf.util.arraysEqual(grad.shape, param.shape)) {
           const shapes = `has shape [${grad.shape}], the parameter [${param.shape}]`;
           throw new Error(`${this.type}.step: gradient of '${name}' ${shapes}`);
         }
         const state = this.#stateOf(name, param);
         state.step += 1;
-        tf.tidy(() => this.update(param, grad, state.step, lrs[i]!, group.weightDecay, state.buffers));
+        const { step, buffers } = state;
+        tf.tidy(() => this.update({ param, grad, step, lr: lrs[i]!, weightDecay: group.weightDecay, buffers }));
       }
     });
   }
 
   /**
-   * Apply one update to `param` in place (with `param.assign`), at its `step`-th update (from 1), updating the
-   * parameter's `buffers` (named by `bufferNames`, zeros before the first update) the same way. Runs in `tf.tidy`.
+   * Apply one update to `param` in place (with `param.assign`), updating the parameter's `buffers` the same way.
+   * Runs in `tf.tidy`.
    */
-  protected abstract update(
-    param: tf.Variable,
-    grad: tf.Tensor,
-    step: number,
-    lr: number,
-    weightDecay: number,
-    buffers: ReadonlyMap<string, tf.Variable>,
-  ): void;
+  protected abstract update(u: ParamUpdate): void;
 
   /** The state read back to the CPU, for checkpoints (treat the arrays as read-only: a backend may share them). */
   stateDict(): OptimizerStateDict {
@@ -154,6 +180,6 @@ function ownVariable(init: tf.Tensor): tf.Variable {
   return v;
 }
 
-function isGroupList(params: ParamGroup[] | [string, tf.Variable][]): params is ParamGroup[] {
+function isGroupList(params: OptimizerParams): params is ParamGroup[] {
   return params.length > 0 && !Array.isArray(params[0]);
 }

@@ -1,11 +1,8 @@
 /** Stochastic gradient descent with momentum, updating exactly as `torch.optim.SGD`. */
 import * as tf from '@tensorflow/tfjs-core';
-import { Optimizer } from './optimizer.js';
-import type { ParamGroup } from './param-groups.js';
+import { Optimizer, type OptimizerOptions, type OptimizerParams, type ParamUpdate } from './optimizer.js';
 
-export interface SGDOptions {
-  /** Default 1e-3 (torch). */
-  lr?: number;
+export interface SGDOptions extends OptimizerOptions {
   /** Default 0. */
   momentum?: number;
   /** Default 0. */
@@ -14,6 +11,12 @@ export interface SGDOptions {
   weightDecay?: number;
   /** Default false; needs momentum > 0 and dampening 0. */
   nesterov?: boolean;
+}
+
+/** What is wrong with `options` by torch's rule (nesterov needs a momentum > 0 and no dampening), or undefined. */
+export function nesterovProblem({ momentum = 0, dampening = 0, nesterov = false }: SGDOptions): string | undefined {
+  if (nesterov && (momentum <= 0 || dampening !== 0)) return 'nesterov momentum requires a momentum > 0 and dampening 0';
+  return undefined;
 }
 
 /**
@@ -29,25 +32,17 @@ export class SGD extends Optimizer {
   readonly dampening: number;
   readonly nesterov: boolean;
 
-  constructor(params: ParamGroup[] | [string, tf.Variable][], options: SGDOptions = {}) {
-    super(params, { lr: options.lr ?? 1e-3, weightDecay: options.weightDecay ?? 0 });
+  constructor(params: OptimizerParams, options: SGDOptions = {}) {
+    super(params, options, 0);
+    const problem = nesterovProblem(options);
+    if (problem !== undefined) throw new Error(`SGD: ${problem}`);
     this.momentum = options.momentum ?? 0;
     this.dampening = options.dampening ?? 0;
     this.nesterov = options.nesterov ?? false;
-    if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) {
-      throw new Error('SGD: nesterov momentum requires a momentum and zero dampening');
-    }
     this.bufferNames = this.momentum !== 0 ? ['momentum_buffer'] : [];
   }
 
-  protected update(
-    param: tf.Variable,
-    grad: tf.Tensor,
-    step: number,
-    lr: number,
-    weightDecay: number,
-    buffers: ReadonlyMap<string, tf.Variable>,
-  ): void {
+  protected update({ param, grad, step, lr, weightDecay, buffers }: ParamUpdate): void {
     let d = weightDecay !== 0 ? tf.add(grad, tf.mul(param, weightDecay)) : grad;
     if (this.momentum !== 0) {
       const buf = buffers.get('momentum_buffer')!;
