@@ -43,10 +43,13 @@ const MIN_CONTRAST = 150;
 /** Intensity above which a pixel belongs to its digit. */
 const INK_THRESHOLD = 0.5;
 
-/** Digit sizes in pixels, [min, max]: 16..40 for 64-pixel scenes. */
+/**
+ * Digit boxes in pixels, [min, max]: 24..56 for 64-pixel scenes (an MNIST glyph fills about 20/28 of its box, so
+ * strokes stay a few pixels wide: thinner ones are lost at the 1/4 resolution of the decoders).
+ */
 export function digitSizeRange(imgSize: number): [number, number] {
-  const min = Math.max(8, Math.round(imgSize / 4));
-  return [min, Math.min(imgSize, Math.max(min, Math.round((imgSize * 5) / 8)))];
+  const min = Math.max(8, Math.round((imgSize * 3) / 8));
+  return [min, Math.min(imgSize, Math.max(min, Math.round((imgSize * 7) / 8)))];
 }
 
 function randomColour(rng: Rng): Rgb {
@@ -81,6 +84,32 @@ export function scaleDigit(mnist: MnistSet, index: number, size: number): Float3
       const top = at(y0, x0) * (1 - fx) + at(y0, x1) * fx;
       const bottom = at(y1, x0) * (1 - fx) + at(y1, x1) * fx;
       out[dy * size + dx] = top * (1 - fy) + bottom * fy;
+    }
+  }
+  return out;
+}
+
+/**
+ * Thicken the strokes: each pixel takes the largest intensity within `radius` (a square max filter). MNIST strokes
+ * scaled to 24-56 px are 2-4 px wide, finer than the 4-px output stride of UPerNet-style decoders; drawn with a
+ * radius of size/16 they stay legible and can be segmented. Ink and labels both use the thickened intensities.
+ */
+export function thicken(alpha: Float32Array, size: number, radius: number): Float32Array {
+  if (radius < 1) return alpha;
+  const rows = new Float32Array(alpha.length);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      let m = 0;
+      for (let dx = Math.max(0, x - radius); dx <= Math.min(size - 1, x + radius); dx++) m = Math.max(m, alpha[y * size + dx]!);
+      rows[y * size + x] = m;
+    }
+  }
+  const out = new Float32Array(alpha.length);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      let m = 0;
+      for (let dy = Math.max(0, y - radius); dy <= Math.min(size - 1, y + radius); dy++) m = Math.max(m, rows[dy * size + x]!);
+      out[y * size + x] = m;
     }
   }
   return out;
@@ -129,7 +158,7 @@ export function drawScene(rng: Rng, mnist: MnistSet, { imgSize, maxDigits }: Sce
       top: rng.int(imgSize - size + 1),
       left: rng.int(imgSize - size + 1),
       colour: contrastingColour(rng, bg),
-      alpha: scaleDigit(mnist, source, size),
+      alpha: thicken(scaleDigit(mnist, source, size), size, Math.round(size / 16)),
     };
     drawDigit(pixels, label, imgSize, digit);
     digits.push(digit);

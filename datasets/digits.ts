@@ -10,13 +10,14 @@
  * A cache whose settings or files do not match is regenerated, never reused; then it is read as any folder dataset.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeAtomic } from '../lib/files.js';
 import { Rng } from '../lib/random.js';
+import { encodeLabelPng, encodePng } from '../lib/viz/png.js';
 import { BaseSegDataset, type BaseSegDatasetOptions, type FormatDefaults } from './base.js';
 import { drawScene, type DigitScene, type SceneOptions } from './digit-scenes.js';
 import { listFiles } from './files.js';
-import { encodeImagePng, encodeLabelPng } from './io.js';
 import type { Metainfo, Rgb } from './meta.js';
 import { readMnist } from './mnist.js';
 import type { Transform } from './types.js';
@@ -45,7 +46,7 @@ export const DIGITS_PALETTE: readonly Rgb[] = [
 export const DIGITS_DEFAULT_SAMPLES: Record<DigitsSplit, number> = { train: 2000, val: 300 };
 
 /** Bumped whenever the drawing changes, so caches of an older generator are regenerated. */
-const GENERATOR_VERSION = 1;
+const GENERATOR_VERSION = 3;
 const PROGRESS_EVERY = 500;
 const SPLIT_SALT: Record<DigitsSplit, number> = { train: 0x74726e, val: 0x76616c };
 
@@ -85,9 +86,7 @@ function writeRecord(root: string, split: DigitsSplit, record: SplitRecord | und
   const records = readRecords(root);
   if (record === undefined) delete records[split];
   else records[split] = record;
-  const file = join(root, 'meta.json');
-  writeFileSync(`${file}.tmp`, `${JSON.stringify(records, null, 2)}\n`);
-  renameSync(`${file}.tmp`, file);
+  writeAtomic(join(root, 'meta.json'), new TextEncoder().encode(`${JSON.stringify(records, null, 2)}\n`));
 }
 
 /** sha256 of the split's image and label files, in order. */
@@ -127,7 +126,7 @@ function generate(root: string, split: DigitsSplit, expected: SplitRecord): void
   const scenes = digitScenes(split, seed, { imgSize: expected.img_size, maxDigits: expected.max_digits });
   for (let i = 0; i < count; i++) {
     const scene = scenes.next().value as DigitScene;
-    const img = encodeImagePng(scene.image);
+    const img = encodePng(scene.image);
     const ann = encodeLabelPng(scene.label);
     writeFileSync(join(dirs.img, fileName(i)), img);
     writeFileSync(join(dirs.ann, fileName(i)), ann);
@@ -161,13 +160,7 @@ export function prepareDigits(options: DigitsOptions = {}): BaseSegDatasetOption
 
 export class DigitsDataset extends BaseSegDataset {
   static override readonly METAINFO: Metainfo = { classes: DIGITS_CLASSES, palette: DIGITS_PALETTE };
-  static override readonly FORMAT: FormatDefaults = {
-    imgPath: '',
-    annPath: '',
-    imgSuffix: '.png',
-    annSuffix: '.png',
-    reduceZeroLabel: false,
-  };
+  static override readonly FORMAT: FormatDefaults = { ...BaseSegDataset.FORMAT, imgSuffix: '.png' };
 
   constructor(options: DigitsOptions = {}) {
     super(prepareDigits(options));
