@@ -6,6 +6,9 @@ import { registerConfig } from './commands/config.js';
 import { registerDataset } from './commands/dataset.js';
 import { registerFeatures } from './commands/features.js';
 import { registerList } from './commands/list.js';
+import { registerTrain } from './commands/train.js';
+import { registerEval } from './commands/eval.js';
+import { registerPredict } from './commands/predict.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -28,6 +31,9 @@ registerList(program);
 registerConfig(program);
 registerFeatures(program);
 registerDataset(program);
+registerTrain(program);
+registerEval(program);
+registerPredict(program);
 
 program.parseAsync(process.argv).catch((err: Error) => {
   process.stderr.write(`segvit: ${err.message}\n`);

@@ -1,0 +1,44 @@
+/** Evaluation of a segmentor over a dataset, streaming one batch at a time through the model and the metric. */
+import * as tf from '@tensorflow/tfjs-core';
+import type { DataLoader } from '../../datasets/loader.js';
+import type { EncoderDecoder } from '../segmentors/encoder-decoder.js';
+import type { IoUMetric, IoUResult } from '../metrics/iou-metric.js';
+import { predictLabels, type AugOptions } from './inference.js';
+
+export interface EvaluateOptions {
+  aug?: AugOptions;
+  /** Called after each batch with (done, total) for progress display. */
+  progress?: (done: number, total: number) => void;
+}
+
+/**
+ * mIoU & co. of `model` on every sample of `loader` (one epoch, in order). Predictions are made at the label's size
+ * (mmseg loads test labels at the original size and resizes logits back to it).
+ */
+export async function evaluateSegmentation(
+  model: EncoderDecoder,
+  loader: DataLoader,
+  metric: IoUMetric,
+  options: EvaluateOptions = {},
+): Promise<IoUResult> {
+  const wasTraining = model.training;
+  model.eval();
+  metric.datasetMeta = { classes: loader.dataset.meta.classes };
+  metric.reset();
+  let done = 0;
+  for await (const batch of loader.epoch(0)) {
+    if (!batch.labels || !batch.labelShape) throw new Error('evaluation needs annotations: add LoadAnnotations to the test pipeline');
+    const [b, h, w] = batch.labelShape;
+    const pred = tf.tidy(() => {
+      const { images } = model.dataPreprocessor.forward(tf.tensor4d(batch.images, batch.shape));
+      return predictLabels(model, images, [h, w], model.testCfg, options.aug).dataSync() as Int32Array;
+    });
+    for (let i = 0; i < b; i++) {
+      metric.process(pred.subarray(i * h * w, (i + 1) * h * w), batch.labels.subarray(i * h * w, (i + 1) * h * w));
+    }
+    done += b;
+    options.progress?.(done, loader.dataset.length);
+  }
+  model.train(wasTraining);
+  return metric.compute();
+}

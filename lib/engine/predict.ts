@@ -1,0 +1,38 @@
+/** Prediction on image files: the config's test pipeline (without its loaders), the model, labels at full size. */
+import * as tf from '@tensorflow/tfjs-core';
+import { readImage } from '../../datasets/io.js';
+import type { DatasetMeta, Image, LabelMap, Sample, Transform } from '../../datasets/types.js';
+import { Rng } from '../random.js';
+import type { EncoderDecoder } from '../segmentors/encoder-decoder.js';
+import { predictLabels, type AugOptions } from './inference.js';
+
+/** The transforms of a test pipeline that apply to an image alone (file and annotation loaders dropped). */
+export function imageTransforms(pipeline: readonly Transform[]): Transform[] {
+  return pipeline.filter((t) => !t.type.startsWith('Load'));
+}
+
+export interface Prediction {
+  image: Image;
+  label: LabelMap;
+}
+
+/** Class ids of every pixel of the image file, at the image's own size. */
+export async function predictFile(
+  model: EncoderDecoder,
+  transforms: readonly Transform[],
+  meta: DatasetMeta,
+  imgPath: string,
+  aug?: AugOptions,
+): Promise<Prediction> {
+  const image = await readImage(imgPath);
+  let sample: Sample = { index: 0, imgPath, meta, img: image, oriShape: [image.height, image.width], imgShape: [image.height, image.width] };
+  const rng = new Rng(0); // test transforms are deterministic; the generator is never drawn for them
+  for (const t of transforms) sample = await t.apply(sample, rng);
+  const img = sample.img!;
+  const data = tf.tidy(() => {
+    const x = tf.tensor4d(Float32Array.from(img.data), [1, img.height, img.width, img.channels]);
+    const { images } = model.dataPreprocessor.forward(x);
+    return Uint8Array.from(predictLabels(model, images, [image.height, image.width], model.testCfg, aug).dataSync());
+  });
+  return { image, label: { data, height: image.height, width: image.width } };
+}

@@ -1,0 +1,232 @@
+/**
+ * The iteration-based training loop (mmengine's IterBasedTrainLoop with its default hooks): AdamW/SGD with
+ * paramwise groups, LR schedule, gradient accumulation and clipping, validation every `val_interval`, atomic
+ * checkpoints every `checkpoint.interval` (plus `latest` and `best`), exact resume, a NaN/Inf guard, Ctrl-C saving.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataLoader } from '../../datasets/loader.js';
+import type { ComponentConfig, DataLoaderConfig, SegvitConfig } from '../config/types.js';
+import { registries } from '../registry.js';
+import { rng, manualSeed } from '../random.js';
+import { EncoderDecoder, totalLoss } from '../segmentors/encoder-decoder.js';
+import { formatLoadReport, loadStateDict, loadWeights } from '../weights/index.js';
+import { buildOptimWrapper } from './optim/build.js';
+import { buildLrSchedule } from './schedulers/index.js';
+import { findLatest, loadCheckpoint, markBest, saveCheckpoint, type BestRecord } from './checkpoint.js';
+import { IoUMetric, type IoUResult } from '../metrics/iou-metric.js';
+import { evaluateSegmentation } from './evaluate.js';
+import { TrainLogger } from './logger.js';
+import { formatIoU } from './report.js';
+
+export interface TrainOptions {
+  workDir: string;
+  /** Resume from this checkpoint directory, or from the work dir's latest when true. */
+  resume?: string | true;
+  /** Initialise the model from these weights (not the optimizer or iteration). */
+  loadFrom?: string | null;
+  /** Draw a progress bar (default: when stderr is a terminal). */
+  tty?: boolean;
+}
+
+export interface TrainResult {
+  iterations: number;
+  best: BestRecord | null;
+  lastValidation: IoUResult | null;
+  seconds: number;
+  /** Set when Ctrl-C stopped the run (after saving). */
+  interrupted: boolean;
+}
+
+function required<T>(value: T | undefined, key: string): T {
+  if (value === undefined) throw new Error(`the config has no ${key}; training needs it`);
+  return value;
+}
+
+/** The wasm heap size (it only grows: the peak so far) or tfjs's byte count on other backends, in MB. */
+function memoryMB(): number {
+  const wasm = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm;
+  return (wasm ? wasm.HEAPU8.length : tf.memory().numBytes) / 2 ** 20;
+}
+
+function loaderFor(cfg: DataLoaderConfig, seed: number, shuffle: boolean): Promise<DataLoader> {
+  return DataLoader.create({
+    datasetConfig: cfg.dataset,
+    batchSize: cfg.batch_size,
+    shuffle: cfg.shuffle ?? shuffle,
+    seed,
+    numWorkers: cfg.num_workers,
+  });
+}
+
+/** Average of each named value over the records of a logging interval. */
+class Averages {
+  #sums = new Map<string, number>();
+  #count = 0;
+
+  add(values: Record<string, number>): void {
+    for (const [k, v] of Object.entries(values)) this.#sums.set(k, (this.#sums.get(k) ?? 0) + v);
+    this.#count++;
+  }
+
+  take(): Record<string, number> {
+    const out = Object.fromEntries([...this.#sums].map(([k, v]) => [k, v / Math.max(this.#count, 1)]));
+    this.#sums.clear();
+    this.#count = 0;
+    return out;
+  }
+}
+
+/**
+ * One forward/backward on a batch: the loss terms (numbers) and the gradients of the total loss, keyed by
+ * parameter name (tfjs keys them by its own variable names).
+ */
+function step(model: EncoderDecoder, params: [string, tf.Variable][], images: tf.Tensor4D, labels: tf.Tensor3D) {
+  let terms: Record<string, tf.Scalar> = {};
+  const { value, grads: byVariable } = tf.variableGrads(() => {
+    const prepared = model.dataPreprocessor.forward(images, labels, true);
+    terms = model.forwardTrain(prepared.images, prepared.labels!);
+    for (const t of Object.values(terms)) tf.keep(t);
+    return totalLoss(terms);
+  }, params.map(([, v]) => v));
+  const grads: Record<string, tf.Tensor> = {};
+  for (const [name, v] of params) if (byVariable[v.name]) grads[name] = byVariable[v.name];
+  const values = Object.fromEntries(Object.entries(terms).map(([k, t]) => [k, t.dataSync()[0]]));
+  tf.dispose(Object.values(terms));
+  const loss = value.dataSync()[0];
+  value.dispose();
+  // NaN inputs were seen to leave the loss finite on wasm (some kernel drops them) while the gradients carry NaN: check both
+  const gradSquares = tf.tidy(() => tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))).dataSync()[0]);
+  return { loss, values, grads, finite: Number.isFinite(loss) && Number.isFinite(gradSquares) };
+}
+
+export async function train(cfg: SegvitConfig, options: TrainOptions): Promise<TrainResult> {
+  const { workDir } = options;
+  const seed = cfg.randomness?.seed ?? 0;
+  manualSeed(seed);
+  const model = registries.segmentor.build(required(cfg.model, 'model'), 'model');
+  if (!(model instanceof EncoderDecoder)) throw new Error(`model.type ${cfg.model!.type} is not a segmentation model`);
+  const trainCfg = required(cfg.train_cfg, 'train_cfg');
+  const maxIters = trainCfg.max_iters;
+  const wrapper = buildOptimWrapper(model, required(cfg.optim_wrapper, 'optim_wrapper'));
+  const schedule = buildLrSchedule(cfg.param_scheduler, wrapper.optimizer.baseLrs);
+  const logger = new TrainLogger(workDir, maxIters, 0, options.tty);
+  writeFileSync(join(workDir, 'config.json'), `${JSON.stringify(cfg, null, 2)}\n`);
+
+  let start = 0;
+  let best: BestRecord | null = null;
+  const loadFrom = options.loadFrom ?? cfg.load_from;
+  if (loadFrom) logger.message(`load_from ${loadFrom}: ${formatLoadReport(loadWeights(model, loadFrom))}`);
+  const resumeDir = options.resume === true ? findLatest(workDir) : options.resume;
+  if (options.resume === true && !resumeDir) throw new Error(`--resume: no checkpoint in ${workDir} (latest is missing)`);
+  if (resumeDir) {
+    const ckpt = loadCheckpoint(resumeDir);
+    loadStateDict(model, ckpt.model, { strict: true });
+    if (ckpt.optimizer) wrapper.optimizer.loadStateDict(ckpt.optimizer);
+    start = ckpt.state.iteration;
+    rng.state = ckpt.state.rng.model ?? rng.state;
+    best = ckpt.state.best;
+    logger.message(`resumed from ${resumeDir} at iteration ${start}`);
+  }
+  wrapper.initializeCountStatus(start, maxIters);
+
+  const trainLoader = await loaderFor(required(cfg.train_dataloader, 'train_dataloader'), seed, true);
+  const valLoader = cfg.val_dataloader ? await loaderFor(cfg.val_dataloader, seed, false) : undefined;
+  const metric = valLoader ? (registries.metric.build(cfg.val_evaluator ?? ({ type: 'IoUMetric' } as ComponentConfig), 'val_evaluator') as IoUMetric) : undefined;
+  const logInterval = cfg.default_hooks?.logger?.interval ?? 50;
+  const ckptCfg = cfg.default_hooks?.checkpoint;
+  const ckptInterval = ckptCfg?.interval ?? maxIters;
+  const params = model.trainableParameters();
+  const averages = new Averages();
+  const timing = { compute: 0, data: 0, count: 0 };
+  let lastValidation: IoUResult | null = null;
+  let interrupted = false;
+  const onSigint = () => {
+    interrupted = true;
+    logger.message('Ctrl-C: saving a checkpoint after this iteration, then stopping (press again to abort)');
+    process.off('SIGINT', onSigint);
+  };
+  process.on('SIGINT', onSigint);
+
+  let lastSaved = -1;
+  const save = (iteration: number) => {
+    lastSaved = iteration;
+    return saveCheckpoint(
+      workDir,
+      { iteration, model, optimizer: wrapper.optimizer, rng: { model: rng.state }, best, config: cfg as never },
+      ckptCfg?.max_keep_ckpts,
+    );
+  };
+
+  model.train();
+  const stream = trainLoader.iterate(start);
+  let it = start;
+  try {
+    for (; it < maxIters && !interrupted; it++) {
+      const t0 = performance.now();
+      const { value: batch } = await stream.next();
+      const t1 = performance.now();
+      const images = tf.tensor4d(batch.images, batch.shape);
+      const labels = tf.tensor3d(Int32Array.from(batch.labels!), batch.labelShape!, 'int32');
+      const { loss, values, grads, finite } = step(model, params, images, labels);
+      tf.dispose([images, labels]);
+      if (!finite) {
+        tf.dispose(Object.values(grads));
+        const latest = findLatest(workDir);
+        const what = Number.isFinite(loss) ? `gradients are not finite (loss ${loss})` : `loss is ${loss}`;
+        throw new Error(
+          `${what} at iteration ${it + 1} (${JSON.stringify(values)}); training stopped. ` +
+            `${latest ? `The last good checkpoint is ${latest}.` : 'No checkpoint was saved yet.'} ` +
+            'Lower the learning rate or check the labels (segvit dataset CONFIG).',
+        );
+      }
+      const lrs = schedule.lrAt(it);
+      wrapper.updateParams(grads, lrs);
+      tf.dispose(Object.values(grads));
+      averages.add(values);
+      timing.compute += performance.now() - t1;
+      timing.data += t1 - t0;
+      timing.count++;
+      logger.tick(it, loss);
+      if ((it + 1) % logInterval === 0 || it + 1 === maxIters) {
+        const n = Math.max(timing.count, 1);
+        logger.interval({
+          iter: it,
+          lr: lrs[0],
+          values: averages.take(),
+          time: (timing.compute + timing.data) / n / 1000,
+          dataTime: timing.data / n / 1000,
+          memoryMB: memoryMB(),
+          tensors: tf.memory().numTensors,
+        });
+        Object.assign(timing, { compute: 0, data: 0, count: 0 });
+      }
+      const validate = valLoader && metric && ((it + 1) % trainCfg.val_interval === 0 || it + 1 === maxIters);
+      if (validate) {
+        lastValidation = await evaluateSegmentation(model, valLoader, metric);
+        const record = { iter: it, metrics: { mIoU: lastValidation.mIoU ?? NaN, mAcc: lastValidation.mAcc ?? NaN, aAcc: lastValidation.aAcc } };
+        logger.validation(record);
+        await logger.plot();
+        if (best === null || record.metrics.mIoU > best.value) {
+          best = { metric: 'mIoU', value: record.metrics.mIoU, iteration: it + 1 };
+          save(it + 1);
+          markBest(workDir, it + 1);
+        }
+      }
+      if (((it + 1) % ckptInterval === 0 || it + 1 === maxIters) && lastSaved !== it + 1) save(it + 1);
+    }
+    if (interrupted && it > start && lastSaved !== it) logger.message(`saved ${save(it)} after Ctrl-C`);
+  } finally {
+    process.off('SIGINT', onSigint);
+    logger.close();
+    await trainLoader.close();
+    await valLoader?.close();
+  }
+  await logger.plot();
+  if (lastValidation) process.stderr.write(`${formatIoU(lastValidation)}\n`);
+  model.dispose();
+  wrapper.dispose();
+  wrapper.optimizer.dispose();
+  return { iterations: it, best, lastValidation, seconds: logger.elapsedSeconds, interrupted };
+}
