@@ -1,0 +1,129 @@
+/**
+ * train -> eval -> predict through the command line on a tiny digits setup, as a user runs them, with the eval
+ * figure checked against a confusion matrix counted here from the model's own predictions.
+ */
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import '../lib/components.js';
+import { loadConfig, validateConfig } from '../lib/config/index.js';
+import { registries } from '../lib/registry.js';
+import { EncoderDecoder } from '../lib/segmentors/encoder-decoder.js';
+import { BaseSegDataset } from '../datasets/base.js';
+import { readLabelMap, readImage } from '../datasets/io.js';
+import { imageTransforms, predictFile } from '../lib/engine/predict.js';
+import { loadWeights } from '../lib/weights/index.js';
+
+const BIN = fileURLToPath(new URL('../bin/segvit.js', import.meta.url));
+const DEMO = fileURLToPath(new URL('../../configs/demo/digits_swin-nano_upernet.json', import.meta.url));
+const cwd = mkdtempSync(join(tmpdir(), 'segvit-cli-train-'));
+const dataRoot = join(cwd, 'digits');
+
+const TINY = [
+  'model.data_preprocessor.size=[32,32]',
+  'model.backbone.embed_dims=16',
+  'model.decode_head.in_channels=[16,32,64,128]',
+  'model.decode_head.channels=16',
+  'model.auxiliary_head.in_channels=64',
+  'model.auxiliary_head.channels=8',
+  `train_dataloader.dataset.data_root=${dataRoot}`,
+  'train_dataloader.dataset.num_samples=16',
+  'train_dataloader.dataset.img_size=32',
+  'train_dataloader.batch_size=2',
+  'train_dataloader.num_workers=0',
+  `val_dataloader.dataset.data_root=${dataRoot}`,
+  'val_dataloader.dataset.num_samples=5',
+  'val_dataloader.dataset.img_size=32',
+  'val_dataloader.num_workers=0',
+  'train_cfg.max_iters=4',
+  'train_cfg.val_interval=4',
+  'param_scheduler.0.end=2',
+  'param_scheduler.1.begin=2',
+  'param_scheduler.1.end=4',
+  'default_hooks.logger.interval=2',
+  'default_hooks.checkpoint.interval=2',
+];
+
+function segvit(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, SEGVIT_BACKEND: 'wasm' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('segvit train, eval, predict', function () {
+  this.timeout(300000);
+  const workDir = join(cwd, 'work_dirs', 'tiny');
+
+  before(() => {
+    const { code, stdout, stderr } = segvit('train', DEMO, '--work-dir', 'work_dirs/tiny', '--cfg-options', ...TINY);
+    expect(code, stderr).to.equal(0);
+    expect(stdout).to.match(/^finished at iteration 4 in [\d.]+ min; best mIoU [\d.]+ at iteration 4$/m);
+  });
+
+  it('train leaves the config, the log, plots and checkpoints in the work dir', () => {
+    for (const f of ['config.json', 'log.jsonl', 'loss.png', 'val.png', 'latest', 'best', 'iter_2', 'iter_4']) {
+      expect(existsSync(join(workDir, f)), f).to.equal(true);
+    }
+    const log = readFileSync(join(workDir, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(log.filter((r) => r.mode === 'train').map((r) => r.iter)).to.deep.equal([1, 3]);
+    expect(log.filter((r) => r.mode === 'val')).to.have.length(1);
+  });
+
+  it('eval reports the mIoU of a confusion matrix counted from the predictions', async () => {
+    const out = join(cwd, 'eval.json');
+    const { code, stdout, stderr } = segvit('eval', join(workDir, 'config.json'), workDir, '--out', out);
+    expect(code, stderr).to.equal(0);
+    expect(stdout).to.contain('per-class results:');
+    const reported = JSON.parse(readFileSync(out, 'utf8'));
+
+    const cfg = validateConfig(loadConfig(join(workDir, 'config.json')));
+    const model = registries.segmentor.build(cfg.model!, 'model') as EncoderDecoder;
+    loadWeights(model, join(workDir, 'iter_4', 'model.safetensors'));
+    model.eval();
+    const dataset = registries.dataset.build(cfg.val_dataloader!.dataset, 'val') as BaseSegDataset;
+    const k = dataset.meta.classes.length;
+    const intersect = new Array(k).fill(0);
+    const union = new Array(k).fill(0);
+    for (let i = 0; i < dataset.length; i++) {
+      const info = dataset.info(i);
+      const { label: pred } = await predictFile(model, imageTransforms(dataset.pipeline), dataset.meta, info.imgPath);
+      const gt = await readLabelMap(info.segMapPath!);
+      for (let p = 0; p < gt.data.length; p++) {
+        const [a, b] = [pred.data[p]!, gt.data[p]!];
+        if (a === b) intersect[a] += 1;
+        union[a] += 1;
+        if (a !== b) union[b] += 1;
+      }
+    }
+    const ious = intersect.map((n, c) => (union[c] > 0 ? n / union[c] : NaN)).filter((v) => !Number.isNaN(v));
+    const mIoU = (100 * ious.reduce((s, v) => s + v, 0)) / ious.length;
+    expect(reported.mIoU).to.be.closeTo(mIoU, 0.006);
+    model.dispose();
+  });
+
+  it('predict with no flags uses the latest work dir and writes label, mask, overlay and legend PNGs', async () => {
+    const image = join(dataRoot, 'img_dir', 'val', '00000.png');
+    const { code, stdout, stderr } = segvit('predict', image, '--out', 'preds', '--opacity', '0.7');
+    expect(code, stderr).to.equal(0);
+    expect(stderr).to.contain(`using ${join('work_dirs', 'tiny', 'config.json')} and ${join('work_dirs', 'tiny', 'iter_4', 'model.safetensors')}`);
+    expect(stdout).to.match(/^1\/1 .*00000\.png: /m);
+    const files = readdirSync(join(cwd, 'preds')).sort();
+    expect(files).to.deep.equal(['00000_label.png', '00000_legend.png', '00000_mask.png', '00000_overlay.png', 'classes.json']);
+    const label = await readLabelMap(join(cwd, 'preds', '00000_label.png'));
+    const mask = await readImage(join(cwd, 'preds', '00000_mask.png'));
+    const overlay = await readImage(join(cwd, 'preds', '00000_overlay.png'));
+    expect([label.height, label.width, mask.height, mask.width, overlay.height, overlay.width]).to.deep.equal([32, 32, 32, 32, 32, 32]);
+    const { palette } = JSON.parse(readFileSync(join(cwd, 'preds', 'classes.json'), 'utf8'));
+    for (let p = 0; p < label.data.length; p++) {
+      expect(label.data[p]).to.be.below(11);
+      expect(Array.from(mask.data.subarray(p * 3, p * 3 + 3))).to.deep.equal(palette[label.data[p]!]);
+    }
+  });
+
+  it('predict names a missing image and a bad opacity', () => {
+    expect(segvit('predict', 'nope.png').stderr).to.equal('segvit: nope.png: no such image or folder\n');
+    expect(segvit('predict', 'x.png', '--opacity', '2').stderr).to.equal('segvit: --opacity 2: must be a number in [0, 1]\n');
+  });
+});
