@@ -1,0 +1,49 @@
+/** The shipped configs resolve, validate and build the models mmseg's configs describe. */
+import { expect } from 'chai';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import '../lib/components.js';
+import { loadConfig, validateConfig } from '../lib/config/index.js';
+import { registries } from '../lib/registry.js';
+
+const configs = fileURLToPath(new URL('../../configs/', import.meta.url));
+
+/** Build the model of a config without its pretrained checkpoint (not shipped) and count its parameters. */
+function parameterCount(file: string): number {
+  const cfg = validateConfig(loadConfig(`${configs}${file}`, { cfgOptions: ['model.backbone.init_cfg=null'] }));
+  const model = registries.segmentor.build(cfg.model!, 'model');
+  const n = model.numParameters();
+  model.dispose();
+  return n;
+}
+
+describe('configs', function () {
+  this.timeout(120000);
+
+  it('every shipped config validates', () => {
+    const files = ['ade20k.json', ...readdirSync(`${configs}swin`).map((f) => `swin/${f}`), 'demo/digits_swin-nano_upernet.json'];
+    for (const f of files) expect(() => validateConfig(loadConfig(`${configs}${f}`)), f).to.not.throw();
+  });
+
+  it("ade20k.json is mmseg's Swin-T UPerNet 160k recipe", () => {
+    const cfg = validateConfig(loadConfig(`${configs}ade20k.json`));
+    expect(cfg.optim_wrapper!.optimizer).to.include({ type: 'AdamW', lr: 6e-5, weight_decay: 0.01 });
+    expect(cfg.optim_wrapper!.paramwise_cfg!.custom_keys).to.deep.equal({
+      absolute_pos_embed: { decay_mult: 0 },
+      relative_position_bias_table: { decay_mult: 0 },
+      norm: { decay_mult: 0 },
+    });
+    expect(cfg.param_scheduler).to.deep.include({ type: 'LinearLR', start_factor: 1e-6, by_epoch: false, begin: 0, end: 1500, end_factor: 1 });
+    expect(cfg.train_cfg).to.deep.equal({ type: 'IterBasedTrainLoop', max_iters: 160000, val_interval: 16000 });
+    expect(cfg.train_dataloader!.batch_size).to.equal(16);
+    expect((cfg.model!.auxiliary_head as { loss_decode: { loss_weight: number } }).loss_decode.loss_weight).to.equal(0.4);
+  });
+
+  it('builds Swin-T / S / B UPerNet with mmseg parameter counts (60M / 81M / 121M)', () => {
+    expect(parameterCount('ade20k.json')).to.equal(59_941_862);
+    // Swin-S = Swin-T + 12 stage-3 blocks of 1,776,492 (dim 384: norms 1,536, bias table 2,028, qkv 443,520,
+    // proj 147,840, fc1 591,360, fc2 590,208)
+    expect(parameterCount('swin/swin-small-patch4-window7-in1k-pre_upernet_160k_ade20k-512x512.json')).to.equal(81_259_766);
+    expect(parameterCount('swin/swin-base-patch4-window7-in1k-pre_upernet_160k_ade20k-512x512.json')).to.be.within(120.5e6, 121.5e6);
+  });
+});
