@@ -3,7 +3,7 @@
  * figure checked against a confusion matrix counted here from the model's own predictions.
  */
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,5 +125,28 @@ describe('segvit train, eval, predict', function () {
   it('predict names a missing image and a bad opacity', () => {
     expect(segvit('predict', 'nope.png').stderr).to.equal('segvit: nope.png: no such image or folder\n');
     expect(segvit('predict', 'x.png', '--opacity', '2').stderr).to.equal('segvit: --opacity 2: must be a number in [0, 1]\n');
+  });
+
+  it('Ctrl-C saves a checkpoint and stops with exit code 130; --resume continues from it', async () => {
+    const args = [BIN, 'train', DEMO, '--work-dir', 'work_dirs/interrupted', '--cfg-options', ...TINY, 'train_cfg.max_iters=500', 'default_hooks.logger.interval=1', 'train_cfg.val_interval=1000'];
+    const child = spawn(process.execPath, args, { cwd, env: { ...process.env, SEGVIT_BACKEND: 'wasm' } });
+    let stderr = '';
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    const code = await new Promise<number | null>((resolve) => {
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        if (/iter 3\/500/.test(stderr) && !child.killed) child.kill('SIGINT');
+      });
+      child.on('close', resolve); // after the output streams are drained
+    });
+    expect(code, stderr).to.equal(130);
+    const stopped = Number(/^stopped at iteration (\d+)/m.exec(stdout)?.[1]);
+    expect(stopped).to.be.within(3, 499);
+    expect(stderr).to.contain(`saved ${join('work_dirs', 'interrupted', `iter_${stopped}`)} after Ctrl-C`);
+    const resumed = segvit('train', DEMO, '--work-dir', 'work_dirs/interrupted', '--resume', '--cfg-options', ...TINY, `train_cfg.max_iters=${stopped + 2}`);
+    expect(resumed.code, resumed.stderr).to.equal(0);
+    expect(resumed.stderr).to.contain(`resumed from ${join('work_dirs', 'interrupted', `iter_${stopped}`)} at iteration ${stopped}`);
+    expect(resumed.stdout).to.match(new RegExp(`^finished at iteration ${stopped + 2} `, 'm'));
   });
 });
