@@ -14,7 +14,7 @@ import { EncoderDecoder, totalLoss } from '../segmentors/encoder-decoder.js';
 import { formatLoadReport, loadStateDict, loadWeights } from '../weights/index.js';
 import { buildOptimWrapper } from './optim/build.js';
 import { buildLrSchedule } from './schedulers/index.js';
-import { findLatest, loadCheckpoint, markBest, saveCheckpoint, type BestRecord } from './checkpoint.js';
+import { checkpointDir, findLatest, loadCheckpoint, markBest, saveCheckpoint, type BestRecord } from './checkpoint.js';
 import { IoUMetric, type IoUResult } from '../metrics/iou-metric.js';
 import { evaluateSegmentation } from './evaluate.js';
 import { TrainLogger } from './logger.js';
@@ -216,7 +216,7 @@ export async function train(cfg: SegvitConfig, options: TrainOptions): Promise<T
       }
       if (((it + 1) % ckptInterval === 0 || it + 1 === maxIters) && lastSaved !== it + 1) save(it + 1);
     }
-    if (interrupted && it > start && lastSaved !== it) logger.message(`saved ${save(it)} after Ctrl-C`);
+    if (interrupted && it > start) logger.message(`saved ${lastSaved === it ? checkpointDir(workDir, it) : save(it)} after Ctrl-C`);
   } finally {
     process.off('SIGINT', onSigint);
     logger.close();
