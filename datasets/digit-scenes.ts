@@ -43,13 +43,10 @@ const MIN_CONTRAST = 150;
 /** Intensity above which a pixel belongs to its digit. */
 const INK_THRESHOLD = 0.5;
 
-/**
- * Digit boxes in pixels, [min, max]: 24..56 for 64-pixel scenes (an MNIST glyph fills about 20/28 of its box, so
- * strokes stay a few pixels wide: thinner ones are lost at the 1/4 resolution of the decoders).
- */
+/** Digit boxes in pixels, [min, max]: 20..40 for 64-pixel scenes (an MNIST glyph fills about 20/28 of its box). */
 export function digitSizeRange(imgSize: number): [number, number] {
-  const min = Math.max(8, Math.round((imgSize * 3) / 8));
-  return [min, Math.min(imgSize, Math.max(min, Math.round((imgSize * 7) / 8)))];
+  const min = Math.max(8, Math.round((imgSize * 5) / 16));
+  return [min, Math.min(imgSize, Math.max(min, Math.round((imgSize * 5) / 8)))];
 }
 
 function randomColour(rng: Rng): Rgb {
@@ -91,8 +88,8 @@ export function scaleDigit(mnist: MnistSet, index: number, size: number): Float3
 
 /**
  * Thicken the strokes: each pixel takes the largest intensity within `radius` (a square max filter). MNIST strokes
- * scaled to 24-56 px are 2-4 px wide, finer than the 4-px output stride of UPerNet-style decoders; drawn with a
- * radius of size/16 they stay legible and can be segmented. Ink and labels both use the thickened intensities.
+ * scaled to 20-40 px are 1-3 px wide, finer than the 4-px output stride of UPerNet-style decoders; a radius of
+ * size/24 makes them 3-7 px, still legible as digits. Ink and labels both use the thickened intensities.
  */
 export function thicken(alpha: Float32Array, size: number, radius: number): Float32Array {
   if (radius < 1) return alpha;
@@ -140,6 +137,29 @@ function toUint8(pixels: Float32Array): Uint8Array {
   return out;
 }
 
+/** Fraction of a size x size box at (top, left) covered by the boxes already placed. */
+function overlap(top: number, left: number, size: number, placed: readonly PlacedDigit[]): number {
+  let covered = 0;
+  for (const d of placed) {
+    const h = Math.min(top + size, d.top + d.size) - Math.max(top, d.top);
+    const w = Math.min(left + size, d.left + d.size) - Math.max(left, d.left);
+    if (h > 0 && w > 0) covered += h * w;
+  }
+  return covered / (size * size);
+}
+
+/** A position for a new digit: the first of up to 20 random ones overlapping the others by at most 25%, else the least overlapping. */
+function place(rng: Rng, imgSize: number, size: number, placed: readonly PlacedDigit[]): { top: number; left: number } {
+  let best = { top: 0, left: 0, overlap: Infinity };
+  for (let attempt = 0; attempt < 20 && best.overlap > 0.25; attempt++) {
+    const top = rng.int(imgSize - size + 1);
+    const left = rng.int(imgSize - size + 1);
+    const o = overlap(top, left, size, placed);
+    if (o < best.overlap) best = { top, left, overlap: o };
+  }
+  return best;
+}
+
 /** Draw one scene from `mnist`'s digits with the choices of `rng`. */
 export function drawScene(rng: Rng, mnist: MnistSet, { imgSize, maxDigits }: SceneOptions): DigitScene {
   const bg = randomColour(rng);
@@ -151,14 +171,15 @@ export function drawScene(rng: Rng, mnist: MnistSet, { imgSize, maxDigits }: Sce
   for (let k = 0; k < count; k++) {
     const source = rng.int(mnist.count);
     const size = minSize + rng.int(maxSize - minSize + 1);
+    const { top, left } = place(rng, imgSize, size, digits);
     const digit: PlacedDigit = {
       digit: mnist.labels[source]!,
       source,
       size,
-      top: rng.int(imgSize - size + 1),
-      left: rng.int(imgSize - size + 1),
+      top,
+      left,
       colour: contrastingColour(rng, bg),
-      alpha: thicken(scaleDigit(mnist, source, size), size, Math.round(size / 16)),
+      alpha: thicken(scaleDigit(mnist, source, size), size, Math.round(size / 24)),
     };
     drawDigit(pixels, label, imgSize, digit);
     digits.push(digit);
