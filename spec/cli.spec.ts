@@ -24,7 +24,7 @@ describe('segvit CLI', function () {
   it('--help lists the commands, and every command has --help with an example', () => {
     const top = segvit('--help');
     expect(top.code).to.equal(0);
-    for (const command of ['list', 'config', 'features']) {
+    for (const command of ['list', 'config', 'features', 'dataset', 'train', 'eval', 'predict']) {
       expect(top.stdout).to.match(new RegExp(`^  ${command}`, 'm'));
       const help = segvit(command, '--help');
       expect(help.code, command).to.equal(0);
