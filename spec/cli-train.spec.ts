@@ -16,6 +16,7 @@ import { BaseSegDataset } from '../datasets/base.js';
 import { readLabelMap, readImage } from '../datasets/io.js';
 import { imageTransforms, predictFile } from '../lib/engine/predict.js';
 import { loadWeights } from '../lib/weights/index.js';
+import { tinyDigitsOptions } from './helpers/tiny-digits.js';
 
 const BIN = fileURLToPath(new URL('../bin/segvit.js', import.meta.url));
 const DEMO = fileURLToPath(new URL('../../configs/demo/digits_swin-nano_upernet.json', import.meta.url));
@@ -23,21 +24,7 @@ const cwd = mkdtempSync(join(tmpdir(), 'segvit-cli-train-'));
 const dataRoot = join(cwd, 'digits');
 
 const TINY = [
-  'model.data_preprocessor.size=[32,32]',
-  'model.backbone.embed_dims=16',
-  'model.decode_head.in_channels=[16,32,64,128]',
-  'model.decode_head.channels=16',
-  'model.auxiliary_head.in_channels=64',
-  'model.auxiliary_head.channels=8',
-  `train_dataloader.dataset.data_root=${dataRoot}`,
-  'train_dataloader.dataset.num_samples=16',
-  'train_dataloader.dataset.img_size=32',
-  'train_dataloader.batch_size=2',
-  'train_dataloader.num_workers=0',
-  `val_dataloader.dataset.data_root=${dataRoot}`,
-  'val_dataloader.dataset.num_samples=5',
-  'val_dataloader.dataset.img_size=32',
-  'val_dataloader.num_workers=0',
+  ...tinyDigitsOptions(dataRoot),
   'train_cfg.max_iters=4',
   'train_cfg.val_interval=4',
   'param_scheduler.0.end=2',

@@ -10,14 +10,13 @@ import { DataLoader } from '../../datasets/loader.js';
 import { EncoderDecoder } from '../../lib/segmentors/encoder-decoder.js';
 import { IoUMetric } from '../../lib/metrics/iou-metric.js';
 import { evaluateSegmentation } from '../../lib/engine/evaluate.js';
+import { MS_FLIP_AUG } from '../../lib/engine/inference.js';
 import { formatIoU } from '../../lib/engine/report.js';
 import { resolveWeights } from '../../lib/engine/work-dirs.js';
 import { formatLoadReport, loadWeights } from '../../lib/weights/index.js';
 import { backendChoice } from './train.js';
 import { cfgOptions } from './options.js';
 
-/** mmseg's multi-scale flip test: ratios 0.5..1.75 and horizontal flip. */
-const AUG_SCALES = [0.5, 0.75, 1.0, 1.25, 1.5, 1.75];
 
 interface EvalFlags {
   augTest?: boolean;
@@ -31,7 +30,7 @@ export function registerEval(program: Command): void {
     .description('evaluate a checkpoint on the test (else val) dataset: mIoU, mAcc, aAcc and a per-class table')
     .argument('<config>', 'a JSON config file')
     .argument('<checkpoint>', 'weights file, checkpoint directory (iter_N) or work dir (its latest checkpoint)')
-    .option('--aug-test', `multi-scale (${AUG_SCALES.join(', ')}) + flip test-time augmentation`)
+    .option('--aug-test', `multi-scale (${MS_FLIP_AUG.scales!.join(', ')}) + flip test-time augmentation`)
     .option('--out <file>', 'where to write the results as JSON (default: eval.json next to the weights)')
     .addOption(cfgOptions)
     .addHelpText('after', '\nExample:\n  $ segvit eval configs/demo/digits_swin-nano_upernet.json work_dirs/digits_swin-nano_upernet')
@@ -51,7 +50,7 @@ export function registerEval(program: Command): void {
       const loader = await DataLoader.create({ datasetConfig: loaderCfg.dataset, batchSize: 1, numWorkers: loaderCfg.num_workers });
       let shown = 0;
       const result = await evaluateSegmentation(model, loader, metric, {
-        aug: flags.augTest ? { flip: true, scales: AUG_SCALES } : undefined,
+        aug: flags.augTest ? MS_FLIP_AUG : undefined,
         progress: (done, total) => {
           if (done === total || done - shown >= Math.max(1, Math.ceil(total / 20))) {
             process.stderr.write(`eval ${done}/${total}\n`);

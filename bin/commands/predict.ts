@@ -8,6 +8,7 @@ import '../../lib/components.js';
 import { BaseSegDataset } from '../../datasets/base.js';
 import { EncoderDecoder } from '../../lib/segmentors/encoder-decoder.js';
 import { imageTransforms, predictFile } from '../../lib/engine/predict.js';
+import { MS_FLIP_AUG } from '../../lib/engine/inference.js';
 import { latestWorkDir, resolveWeights } from '../../lib/engine/work-dirs.js';
 import { formatLoadReport, loadWeights } from '../../lib/weights/index.js';
 import { colorize, labelsPresent, legend, overlay } from '../../lib/viz/masks.js';
@@ -82,7 +83,7 @@ export function registerPredict(program: Command): void {
       if (!(dataset instanceof BaseSegDataset)) throw new Error(`${datasetCfg.type} is not a segmentation dataset`);
       const transforms = imageTransforms(dataset.pipeline);
       const { classes, palette } = dataset.meta;
-      const aug = flags.augTest ? { flip: true, scales: [0.5, 0.75, 1.0, 1.25, 1.5, 1.75] } : undefined;
+      const aug = flags.augTest ? MS_FLIP_AUG : undefined;
       for (const [i, file] of files.entries()) {
         const { image, label } = await predictFile(model, transforms, dataset.meta, file, aug);
         const name = join(flags.out, basename(file, extname(file)));

@@ -18,6 +18,9 @@ export interface AugOptions {
   scales?: number[];
 }
 
+/** mmseg's multi-scale + flip test-time augmentation (`--aug-test`). */
+export const MS_FLIP_AUG: AugOptions = { flip: true, scales: [0.5, 0.75, 1.0, 1.25, 1.5, 1.75] };
+
 /** Window starts along one axis, as mmseg's slide_inference: the last window is pushed back inside. */
 export function slideWindows(size: number, crop: number, stride: number): [number, number][] {
   const grids = Math.floor(Math.max(size - crop + stride - 1, 0) / stride) + 1;

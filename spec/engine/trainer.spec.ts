@@ -12,30 +12,17 @@ import { loadConfig, validateConfig } from '../../lib/config/index.js';
 import type { SegvitConfig } from '../../lib/config/types.js';
 import { train } from '../../lib/engine/trainer.js';
 import { findLatest } from '../../lib/engine/checkpoint.js';
+import { tinyDigitsOptions } from '../helpers/tiny-digits.js';
 
 const DEMO = new URL('../../../configs/demo/digits_swin-nano_upernet.json', import.meta.url).pathname;
 const dataRoot = mkdtempSync(join(tmpdir(), 'segvit-digits-'));
 
-/** The demo config shrunk: 32x32 scenes, 24 training samples, batch 2, a 16-dim Swin. */
+/** The demo config shrunk (24 training samples), with a 6-iteration schedule. */
 function tinyConfig(overrides: string[] = []): SegvitConfig {
   return validateConfig(
     loadConfig(DEMO, {
       cfgOptions: [
-        'model.data_preprocessor.size=[32,32]',
-        'model.backbone.embed_dims=16',
-        'model.decode_head.in_channels=[16,32,64,128]',
-        'model.decode_head.channels=16',
-        'model.auxiliary_head.in_channels=64',
-        'model.auxiliary_head.channels=8',
-        `train_dataloader.dataset.data_root=${dataRoot}`,
-        'train_dataloader.dataset.num_samples=24',
-        'train_dataloader.dataset.img_size=32',
-        'train_dataloader.batch_size=2',
-        'train_dataloader.num_workers=0',
-        `val_dataloader.dataset.data_root=${dataRoot}`,
-        'val_dataloader.dataset.num_samples=4',
-        'val_dataloader.dataset.img_size=32',
-        'val_dataloader.num_workers=0',
+        ...tinyDigitsOptions(dataRoot, 24),
         'train_cfg.max_iters=6',
         'train_cfg.val_interval=6',
         'param_scheduler.0.end=2',
