@@ -35,7 +35,7 @@ describe('segvit CLI', function () {
   it('list prints the registered components by kind', () => {
     const { code, stdout } = segvit('list');
     expect(code).to.equal(0);
-    expect(stdout).to.match(/^backbone\n  SwinTransformer /m);
+    expect(stdout).to.match(/^backbone\n  SeMaskSwinTransformer .*\n  SwinTransformer /m);
     expect(stdout).to.match(/^head\n  FCNHead +FCN.*\n  UPerHead /m);
     expect(stdout).to.match(/^loss\n  CrossEntropyLoss /m);
     expect(stdout).to.match(/^segmentor\n  EncoderDecoder /m);
@@ -108,4 +108,23 @@ describe('segvit CLI', function () {
       }
     });
   }
+
+  it('features writes SeMask prior maps as sem0..sem3 next to out0..out3 (fixture semask-a)', function () {
+    const dir = fixtureOrSkip(this, 'semask-a');
+    const work = mkdtempSync(join(tmpdir(), 'segvit-semask-'));
+    const config = join(work, 'semask.json'); // a config holding only model.backbone
+    const backbone = { type: 'SeMaskSwinTransformer', embed_dims: 32, depths: [2, 2, 2, 2], num_heads: [1, 2, 4, 8], window_size: 7, num_cls: 5, sem_window_size: 7 };
+    writeFileSync(config, JSON.stringify({ model: { backbone } }));
+    const out = join(work, 'y.safetensors');
+    const { code, stderr } = segvit('features', config, '--weights', join(dir, 'weights.safetensors'), '--input', join(dir, 'io.safetensors'), '--out', out);
+    expect(code, stderr).to.equal(0);
+    const ours = readSafetensors(out).tensors;
+    const reference = readSafetensors(join(dir, 'io.safetensors')).tensors;
+    expect([...ours.keys()]).to.deep.equal(['out0', 'out1', 'out2', 'out3', 'sem0', 'sem1', 'sem2', 'sem3']);
+    for (const [name, t] of ours) {
+      const ref = reference.get(name)!;
+      const err = maxAbsDiff(t.data as Float32Array, ref.data as Float32Array) / maxAbs(ref.data as Float32Array);
+      expect(err, name).to.be.at.most(1e-4);
+    }
+  });
 });

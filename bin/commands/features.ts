@@ -6,6 +6,8 @@ import { registries } from '../../lib/registry.js';
 import '../../lib/components.js';
 import { formatLoadReport, loadWeights } from '../../lib/weights/index.js';
 import { readNchw, writeNchw } from './tensor-io.js';
+import type * as tf from '@tensorflow/tfjs-core';
+import { SwinTransformer } from '../../lib/backbones/swin.js';
 import { cfgOptions } from './options.js';
 
 /** model.backbone of a full config (validated whole) or of a config holding only the backbone. */
@@ -21,7 +23,7 @@ function backboneConfig(file: string, overrides?: string[]): ComponentConfig {
 export function registerFeatures(program: Command): void {
   program
     .command('features')
-    .description("run model.backbone on a float32 NCHW tensor 'input' and write its outputs out0..outN (NCHW)")
+    .description("run model.backbone on a float32 NCHW tensor 'input' and write its outputs out0..outN (NCHW), plus sem0..semN for SeMask")
     .argument('<config>', 'a full config, or one holding only model.backbone')
     .requiredOption('--weights <file>', 'checkpoint (.pth or .safetensors, official key names)')
     .requiredOption('--input <file>', "safetensors file with a float32 NCHW tensor named 'input'")
@@ -42,8 +44,11 @@ Example:
       console.log(`${opts.weights}: ${formatLoadReport(report)}`);
       if (report.loaded.length === 0) throw new Error(`${opts.weights}: no tensor matches model.backbone (${backboneCfg.type})`);
       const input = readNchw(opts.input, 'input');
-      const outputs = backbone.forward(input);
-      writeNchw(opts.out, outputs.map((t, i) => [`out${i}`, t]));
+      // backbones with extra outputs (SeMask's prior maps) write them too, as sem0..semN
+      const { outs: outputs, priors } =
+        backbone instanceof SwinTransformer ? backbone.forwardWithPriors(input) : { outs: backbone.forward(input), priors: [] };
+      writeNchw(opts.out, [...outputs.map((t, i) => [`out${i}`, t] as [string, tf.Tensor4D]), ...priors.map((t, i) => [`sem${i}`, t] as [string, tf.Tensor4D])]);
+      for (const [i, t] of priors.entries()) console.log(`sem${i}: [${[t.shape[0], t.shape[3], t.shape[1], t.shape[2]]}]`);
       for (const [i, t] of outputs.entries()) console.log(`out${i}: [${[t.shape[0], t.shape[3], t.shape[1], t.shape[2]]}]`);
       console.log(`wrote ${opts.out}`);
     });

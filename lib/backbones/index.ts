@@ -2,9 +2,12 @@
 import { registries } from '../registry.js';
 import { loadWeights } from '../weights/load-weights.js';
 import { positiveInt, positiveInts, pretrainedInitCfg, probability } from '../config/schema-parts.js';
-import { SwinTransformer } from './swin.js';
+import { SwinTransformer, type SwinOptions } from './swin.js';
+import { SeMaskSwinTransformer } from './semask-swin.js';
+import type { JSONSchema } from '../config/json-schema.js';
 
 export { SwinTransformer, SWIN_PRESETS, type SwinOptions } from './swin.js';
+export { SeMaskSwinTransformer, SemanticLayer, SemanticAttention, officialSemWindowed, type SeMaskOptions } from './semask-swin.js';
 
 interface SwinConfig {
   pretrain_img_size: number;
@@ -27,10 +30,8 @@ interface SwinConfig {
   init_cfg?: { checkpoint: string; prefix?: string } | null;
 }
 
-registries.backbone.register<SwinConfig>('SwinTransformer', {
-  description: 'Swin Transformer (segmentation variant of the official code), official checkpoint names',
-  schema: {
-    properties: {
+/** SwinTransformer's options, mmseg names and the official code's defaults. */
+const swinProperties: Record<string, JSONSchema> = {
       pretrain_img_size: { ...positiveInt, default: 224 },
       in_channels: { ...positiveInt, default: 3 },
       embed_dims: { ...positiveInt, default: 96 },
@@ -53,27 +54,65 @@ registries.backbone.register<SwinConfig>('SwinTransformer', {
       with_cp: { const: false },
       frozen_stages: { type: 'integer', minimum: -1, default: -1 },
       init_cfg: pretrainedInitCfg,
+};
+
+function swinOptions(o: SwinConfig): SwinOptions {
+  return {
+    pretrainImgSize: o.pretrain_img_size,
+    inChannels: o.in_channels,
+    embedDims: o.embed_dims,
+    patchSize: o.patch_size,
+    windowSize: o.window_size,
+    mlpRatio: o.mlp_ratio,
+    depths: o.depths,
+    numHeads: o.num_heads,
+    outIndices: o.out_indices,
+    qkvBias: o.qkv_bias,
+    qkScale: o.qk_scale,
+    patchNorm: o.patch_norm,
+    dropRate: o.drop_rate,
+    attnDropRate: o.attn_drop_rate,
+    dropPathRate: o.drop_path_rate,
+    useAbsPosEmbed: o.use_abs_pos_embed,
+    frozenStages: o.frozen_stages,
+  };
+}
+
+registries.backbone.register<SwinConfig>('SwinTransformer', {
+  description: 'Swin Transformer (segmentation variant of the official code), official checkpoint names',
+  schema: { properties: swinProperties },
+  build: (o) => {
+    const model = new SwinTransformer(swinOptions(o));
+    if (o.init_cfg) loadWeights(model, o.init_cfg.checkpoint, { prefix: o.init_cfg.prefix });
+    return model;
+  },
+});
+
+interface SeMaskConfig extends SwinConfig {
+  num_cls: number;
+  sem_window_size: number;
+  num_sem_blocks: number[];
+  sem_windowed?: boolean[] | null;
+}
+
+registries.backbone.register<SeMaskConfig>('SeMaskSwinTransformer', {
+  description: 'SeMask-Swin: Swin with a semantic layer per stage; prior maps as extra outputs (official SeMask-FPN names)',
+  schema: {
+    properties: {
+      ...swinProperties,
+      num_cls: { ...positiveInt, default: 150 },
+      sem_window_size: { ...positiveInt, default: 7 },
+      num_sem_blocks: { type: 'array', items: { type: 'integer', minimum: 0 }, default: [1, 1, 1, 1] },
+      sem_windowed: { type: ['array', 'null'], items: { type: 'boolean' } },
     },
   },
   build: (o) => {
-    const model = new SwinTransformer({
-      pretrainImgSize: o.pretrain_img_size,
-      inChannels: o.in_channels,
-      embedDims: o.embed_dims,
-      patchSize: o.patch_size,
-      windowSize: o.window_size,
-      mlpRatio: o.mlp_ratio,
-      depths: o.depths,
-      numHeads: o.num_heads,
-      outIndices: o.out_indices,
-      qkvBias: o.qkv_bias,
-      qkScale: o.qk_scale,
-      patchNorm: o.patch_norm,
-      dropRate: o.drop_rate,
-      attnDropRate: o.attn_drop_rate,
-      dropPathRate: o.drop_path_rate,
-      useAbsPosEmbed: o.use_abs_pos_embed,
-      frozenStages: o.frozen_stages,
+    const model = new SeMaskSwinTransformer({
+      ...swinOptions(o),
+      numClasses: o.num_cls,
+      semWindowSize: o.sem_window_size,
+      numSemBlocks: o.num_sem_blocks,
+      semWindowed: o.sem_windowed ?? undefined,
     });
     if (o.init_cfg) loadWeights(model, o.init_cfg.checkpoint, { prefix: o.init_cfg.prefix });
     return model;

@@ -42,6 +42,8 @@ export interface SwinOptions {
   outIndices?: number[];
   /** -1: nothing frozen; 0: patch embedding; 1: + position embedding; k ≥ 2: + stages 0..k-2. */
   frozenStages?: number;
+  /** A refiner per stage (`semantic_layer`), given the stage index and width (SeMask). */
+  stageRefiner?: (stage: number, dim: number) => StageRefiner | undefined;
 }
 
 /** Conv patchify with right/bottom zero padding to a multiple of the patch size, then LN. */
@@ -166,9 +168,18 @@ export class PatchMerging extends Module {
   }
 }
 
-/** One stage (`BasicLayer`): blocks alternating W-MSA / SW-MSA, then optional patch merging. */
+/**
+ * A module run on a stage's output before patch merging (SeMask's semantic layer): its feature replaces the stage
+ * output and feeds the merging; its prior map is an extra output of the backbone.
+ */
+export interface StageRefiner extends Module {
+  forward(x: tf.Tensor4D): { feature: tf.Tensor4D; prior: tf.Tensor4D };
+}
+
+/** One stage (`BasicLayer`): blocks alternating W-MSA / SW-MSA, an optional refiner, then optional patch merging. */
 export class BasicLayer extends Module {
   readonly blocks: ModuleList<SwinTransformerBlock>;
+  readonly semanticLayer?: StageRefiner;
   readonly downsample?: PatchMerging;
   readonly #masks = new Map<string, tf.Tensor3D>();
 
@@ -180,6 +191,7 @@ export class BasicLayer extends Module {
     dropPath: number[],
     downsample: boolean,
     o: { mlpRatio: number; qkvBias: boolean; qkScale: number | null; drop: number; attnDrop: number },
+    refiner?: StageRefiner,
   ) {
     super();
     const blocks = Array.from(
@@ -191,6 +203,7 @@ export class BasicLayer extends Module {
         }),
     );
     this.blocks = this.addModule('blocks', new ModuleList(blocks));
+    if (refiner) this.semanticLayer = this.addModule('semantic_layer', refiner);
     if (downsample) this.downsample = this.addModule('downsample', new PatchMerging(dim));
   }
 
@@ -207,11 +220,13 @@ export class BasicLayer extends Module {
     return mask;
   }
 
-  /** Returns the stage output (before merging) and the input of the next stage. */
-  forward(x: tf.Tensor4D): { out: tf.Tensor4D; next: tf.Tensor4D } {
+  /** Returns the stage output (before merging), the refiner's prior map if any, and the input of the next stage. */
+  forward(x: tf.Tensor4D): { out: tf.Tensor4D; prior?: tf.Tensor4D; next: tf.Tensor4D } {
     const mask = this.#mask(x.shape[1], x.shape[2]);
-    const out = tf.tidy(() => this.blocks.items.reduce((h, blk) => blk.forward(h, mask), x));
-    return { out, next: this.downsample ? this.downsample.forward(out) : out };
+    let out = tf.tidy(() => this.blocks.items.reduce((h, blk) => blk.forward(h, mask), x));
+    let prior: tf.Tensor4D | undefined;
+    if (this.semanticLayer) ({ feature: out, prior } = this.semanticLayer.forward(out));
+    return { out, prior, next: this.downsample ? this.downsample.forward(out) : out };
   }
 }
 
@@ -271,6 +286,7 @@ export class SwinTransformer extends Module {
         dpr.slice(start, start + depth),
         i < depths.length - 1,
         blockOptions,
+        options.stageRefiner?.(i, this.numFeatures[i]),
       );
     });
     this.layers = this.addModule('layers', new ModuleList(stages));
@@ -310,7 +326,14 @@ export class SwinTransformer extends Module {
 
   /** x: [B, H, W, C_in] -> one [B, H_i, W_i, C_i] map per out index (strides 4, 8, 16, 32). */
   forward(x: tf.Tensor4D): tf.Tensor4D[] {
-    return tf.tidy(() => {
+    const { outs, priors } = this.forwardWithPriors(x);
+    tf.dispose(priors);
+    return outs;
+  }
+
+  /** The stage outputs and, for stages with a refiner (SeMask), their prior maps [B, H_i, W_i, K] (out indices only). */
+  forwardWithPriors(x: tf.Tensor4D): { outs: tf.Tensor4D[]; priors: tf.Tensor4D[] } {
+    const result = tf.tidy(() => {
       let h = this.patchEmbed.forward(x);
       if (this.absolutePosEmbed) {
         const pos = tf.transpose(this.absolutePosEmbed, [0, 2, 3, 1]) as tf.Tensor4D;
@@ -318,14 +341,20 @@ export class SwinTransformer extends Module {
       }
       h = this.posDrop.forward(h) as tf.Tensor4D;
       const outs: tf.Tensor4D[] = [];
+      const priors: tf.Tensor4D[] = [];
       this.layers.items.forEach((layer, i) => {
-        const { out, next } = layer.forward(h);
+        const { out, prior, next } = layer.forward(h);
         const norm = this.norms.get(i);
-        if (norm) outs.push(norm.forward(out) as tf.Tensor4D);
+        if (norm) {
+          outs.push(norm.forward(out) as tf.Tensor4D);
+          if (prior) priors.push(prior);
+        }
         h = next;
       });
-      return outs;
+      return [...outs, ...priors];
     });
+    const n = this.norms.size;
+    return { outs: result.slice(0, n), priors: result.slice(n) };
   }
 }
 
