@@ -93,6 +93,15 @@ export abstract class BaseDecodeHead extends Module {
   /** Backbone (or neck) outputs -> logits [B, h, w, num_classes] at the head's resolution. */
   abstract forward(inputs: tf.Tensor4D[]): tf.Tensor4D;
 
+  /**
+   * Training losses of the head on backbone (or neck) outputs; `priors` are the backbone's extra prior maps
+   * (SeMask), which only heads that use them read.
+   */
+  forwardTrain(inputs: tf.Tensor4D[], label: tf.Tensor3D, priors: tf.Tensor4D[] = []): Record<string, tf.Scalar> {
+    void priors;
+    return this.loss(this.forward(inputs), label);
+  }
+
   /** Losses (and acc_seg) of logits against labels [B, H, W]; logits are resized to the label size first. */
   loss(logits: tf.Tensor4D, label: tf.Tensor3D): Record<string, tf.Scalar> {
     const [, h, w] = label.shape;

@@ -8,10 +8,12 @@ import type { ActCfg, NormCfg } from '../lib/nn/conv-module.js';
 import type { DecodeHeadOptions } from './decode-head.js';
 import { UPerHead } from './uper.js';
 import { FCNHead } from './fcn.js';
+import { BranchFPNHead } from './semantic-fpn.js';
 
 export { BaseDecodeHead, type DecodeHeadOptions } from './decode-head.js';
 export { UPerHead, PPM, type UPerHeadOptions } from './uper.js';
 export { FCNHead, type FCNHeadOptions } from './fcn.js';
+export { BranchFPNHead, type BranchFPNHeadOptions } from './semantic-fpn.js';
 
 /** BaseDecodeHead's options, mmseg names and defaults. */
 const decodeHeadProperties: Record<string, JSONSchema> = {
@@ -94,3 +96,16 @@ registries.head.register<DecodeHeadConfig & { num_convs: number; kernel_size: nu
       }),
   },
 );
+
+registries.head.register<DecodeHeadConfig & { feature_strides: number[]; cate_w: number }>('BranchFPNHead', {
+  description: "SeMask's semantic FPN + semantic decoder of the prior maps (loss_cate = cate_w * CE), with a SeMask backbone",
+  schema: {
+    properties: {
+      ...decodeHeadProperties,
+      feature_strides: { ...positiveInts, default: [4, 8, 16, 32] },
+      cate_w: { type: 'number', minimum: 0, default: 0.4 },
+    },
+    required,
+  },
+  build: (o, ctx) => new BranchFPNHead({ ...decodeHeadOptions(o, ctx), featureStrides: o.feature_strides, cateW: o.cate_w }),
+});

@@ -36,7 +36,7 @@ describe('segvit CLI', function () {
     const { code, stdout } = segvit('list');
     expect(code).to.equal(0);
     expect(stdout).to.match(/^backbone\n  SeMaskSwinTransformer .*\n  SwinTransformer /m);
-    expect(stdout).to.match(/^head\n  FCNHead +FCN.*\n  UPerHead /m);
+    expect(stdout).to.match(/^head\n  BranchFPNHead +SeMask.*\n  FCNHead +FCN.*\n  UPerHead /m);
     expect(stdout).to.match(/^loss\n  CrossEntropyLoss /m);
     expect(stdout).to.match(/^segmentor\n  EncoderDecoder /m);
   });
@@ -63,7 +63,7 @@ describe('segvit CLI', function () {
       [
         'an unknown component type',
         () => [MODEL, '--cfg-options', 'model.decode_head.type=UperHead'],
-        "segvit: model.decode_head.type: unknown head 'UperHead' (did you mean 'UPerHead'?); registered: FCNHead, UPerHead\n",
+        "segvit: model.decode_head.type: unknown head 'UperHead' (did you mean 'UPerHead'?); registered: BranchFPNHead, FCNHead, UPerHead\n",
       ],
       [
         'a missing _base_ file',

@@ -69,12 +69,19 @@ export class EncoderDecoder extends Module {
     });
   }
 
+  /** Features and, for backbones that have them (SeMask), the prior maps. */
+  #extractWithPriors(img: tf.Tensor4D): { features: tf.Tensor4D[]; priors: tf.Tensor4D[] } {
+    const withPriors = this.backbone as Backbone & { forwardWithPriors?: (x: tf.Tensor4D) => { outs: tf.Tensor4D[]; priors: tf.Tensor4D[] } };
+    const { outs, priors } = withPriors.forwardWithPriors ? withPriors.forwardWithPriors(img) : { outs: this.backbone.forward(img), priors: [] };
+    return { features: this.neck ? this.neck.forward(outs) : outs, priors };
+  }
+
   /** Training losses: `decode.*` and `aux.*` / `aux_{i}.*` (loss_* terms and acc_seg). label: [B, H, W] int32. */
   forwardTrain(img: tf.Tensor4D, label: tf.Tensor3D): Record<string, tf.Scalar> {
-    const features = this.extractFeat(img);
+    const { features, priors } = this.#extractWithPriors(img);
     const losses: Record<string, tf.Scalar> = {};
     const add = (prefix: string, head: BaseDecodeHead) => {
-      for (const [k, v] of Object.entries(head.loss(head.forward(features), label))) losses[`${prefix}.${k}`] = v;
+      for (const [k, v] of Object.entries(head.forwardTrain(features, label, priors))) losses[`${prefix}.${k}`] = v;
     };
     add('decode', this.decodeHead);
     this.auxiliaryHeads.forEach((head, i) => add(this.#auxPrefixes[i], head));
