@@ -21,7 +21,12 @@ describe('configs', function () {
   this.timeout(120000);
 
   it('every shipped config validates', () => {
-    const files = ['ade20k.json', ...readdirSync(`${configs}swin`).map((f) => `swin/${f}`), 'demo/digits_swin-nano_upernet.json'];
+    const files = [
+      'ade20k.json',
+      ...readdirSync(`${configs}swin`).map((f) => `swin/${f}`),
+      ...readdirSync(`${configs}semask_swin/ade20k`).map((f) => `semask_swin/ade20k/${f}`),
+      'demo/digits_swin-nano_upernet.json',
+    ];
     for (const f of files) expect(() => validateConfig(loadConfig(`${configs}${f}`)), f).to.not.throw();
   });
 
@@ -45,5 +50,10 @@ describe('configs', function () {
     // proj 147,840, fc1 591,360, fc2 590,208)
     expect(parameterCount('swin/swin-small-patch4-window7-in1k-pre_upernet_160k_ade20k-512x512.json')).to.equal(81_259_766);
     expect(parameterCount('swin/swin-base-patch4-window7-in1k-pre_upernet_160k_ade20k-512x512.json')).to.be.within(120.5e6, 121.5e6);
+  });
+
+  it("builds SeMask-T FPN for ADE20K with the paper's size (35M)", () => {
+    const n = parameterCount('semask_swin/ade20k/semfpn_semask_swin_tiny_patch4_window7_512x512_80k_ade20k.json');
+    expect(n).to.be.within(34.5e6, 35.5e6);
   });
 });
