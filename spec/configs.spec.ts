@@ -24,7 +24,7 @@ describe('configs', function () {
     const files = [
       'ade20k.json',
       ...readdirSync(`${configs}swin`).map((f) => `swin/${f}`),
-      ...readdirSync(`${configs}semask_swin/ade20k`).map((f) => `semask_swin/ade20k/${f}`),
+      ...['ade20k', 'cityscapes', 'coco_stuff10k'].flatMap((d) => readdirSync(`${configs}semask_swin/${d}`).map((f) => `semask_swin/${d}/${f}`)),
       'demo/digits_swin-nano_upernet.json',
     ];
     for (const f of files) expect(() => validateConfig(loadConfig(`${configs}${f}`)), f).to.not.throw();
@@ -55,5 +55,22 @@ describe('configs', function () {
   it("builds SeMask-T FPN for ADE20K with the paper's size (35M)", () => {
     const n = parameterCount('semask_swin/ade20k/semfpn_semask_swin_tiny_patch4_window7_512x512_80k_ade20k.json');
     expect(n).to.be.within(34.5e6, 35.5e6);
+  });
+
+  it('SeMask-T: global semantic attention in stages 2-3 for ADE20K (150 classes), windowed everywhere for Cityscapes (19)', () => {
+    const windowing = (file: string) => {
+      const cfg = validateConfig(loadConfig(`${configs}${file}`, { cfgOptions: ['model.backbone.init_cfg=null'] }));
+      const model = registries.segmentor.build(cfg.model!, 'model') as unknown as {
+        backbone: { layers: { items: { semanticLayer?: { windowSize: number | null } }[] } };
+        dispose(): void;
+      };
+      const sizes = model.backbone.layers.items.map((l) => l.semanticLayer?.windowSize);
+      model.dispose();
+      return sizes;
+    };
+    expect(windowing('semask_swin/ade20k/semfpn_semask_swin_tiny_patch4_window7_512x512_80k_ade20k.json')).to.deep.equal([7, 7, null, null]);
+    expect(windowing('semask_swin/cityscapes/semfpn_semask_swin_tiny_patch4_window7_768x768_80k_cityscapes.json')).to.deep.equal([7, 7, 7, 7]);
+    const cfg = validateConfig(loadConfig(`${configs}semask_swin/cityscapes/semfpn_semask_swin_tiny_patch4_window7_768x768_80k_cityscapes.json`));
+    expect(cfg.optim_wrapper!.optimizer).to.include({ type: 'AdamW', lr: 0.001, weight_decay: 0.05 });
   });
 });
