@@ -26,6 +26,7 @@ describe('configs', function () {
       ...readdirSync(`${configs}swin`).map((f) => `swin/${f}`),
       ...['ade20k', 'cityscapes', 'coco_stuff10k'].flatMap((d) => readdirSync(`${configs}semask_swin/${d}`).map((f) => `semask_swin/${d}/${f}`)),
       'demo/digits_swin-nano_upernet.json',
+      'demo/digits_semask-nano_fpn.json',
     ];
     for (const f of files) expect(() => validateConfig(loadConfig(`${configs}${f}`)), f).to.not.throw();
   });
