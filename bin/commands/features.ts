@@ -7,7 +7,7 @@ import '../../lib/components.js';
 import { formatLoadReport, loadWeights } from '../../lib/weights/index.js';
 import { readNchw, writeNchw } from './tensor-io.js';
 import type * as tf from '@tensorflow/tfjs-core';
-import { SwinTransformer } from '../../lib/backbones/swin.js';
+import { backboneOutputs } from '../../lib/segmentors/types.js';
 import { cfgOptions } from './options.js';
 
 /** model.backbone of a full config (validated whole) or of a config holding only the backbone. */
@@ -45,8 +45,7 @@ Example:
       if (report.loaded.length === 0) throw new Error(`${opts.weights}: no tensor matches model.backbone (${backboneCfg.type})`);
       const input = readNchw(opts.input, 'input');
       // backbones with extra outputs (SeMask's prior maps) write them too, as sem0..semN
-      const { outs: outputs, priors } =
-        backbone instanceof SwinTransformer ? backbone.forwardWithPriors(input) : { outs: backbone.forward(input), priors: [] };
+      const { outs: outputs, priors } = backboneOutputs(backbone, input);
       writeNchw(opts.out, [...outputs.map((t, i) => [`out${i}`, t] as [string, tf.Tensor4D]), ...priors.map((t, i) => [`sem${i}`, t] as [string, tf.Tensor4D])]);
       for (const [i, t] of priors.entries()) console.log(`sem${i}: [${[t.shape[0], t.shape[3], t.shape[1], t.shape[2]]}]`);
       for (const [i, t] of outputs.entries()) console.log(`out${i}: [${[t.shape[0], t.shape[3], t.shape[1], t.shape[2]]}]`);

@@ -54,6 +54,7 @@ export class SemanticLayer extends Module implements StageRefiner {
     numSemBlocks = 1,
   ) {
     super();
+    if (numSemBlocks < 1) throw new Error(`a semantic layer needs at least one semantic block, got ${numSemBlocks}`);
     this.norm1 = this.addModule('norm1', new LayerNorm(dim));
     const blocks = Array.from({ length: numSemBlocks }, () => new SemanticAttention(dim, numClasses));
     this.classInjection = this.addModule('class_injection', new ModuleList(blocks));
@@ -61,9 +62,8 @@ export class SemanticLayer extends Module implements StageRefiner {
 
   /** Tokens [B', N, C] through every semantic block; the last block's prior map. */
   #attend(tokens: tf.Tensor3D): { prior: tf.Tensor3D; feature: tf.Tensor3D } {
-    let state = { prior: tokens, feature: tokens };
-    for (const block of this.classInjection.items) state = block.forward(state.feature);
-    return state;
+    const [first, ...rest] = this.classInjection.items;
+    return rest.reduce((state, block) => block.forward(state.feature), first!.forward(tokens));
   }
 
   /** x: [B, H, W, C] -> feature [B, H, W, C] and prior map [B, H, W, K]. */

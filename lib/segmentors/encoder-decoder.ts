@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module, ModuleList, interpolate } from '../nn/index.js';
 import type { BaseDecodeHead } from '../../heads/decode-head.js';
-import type { Backbone, Neck } from './types.js';
+import { backboneOutputs, type Backbone, type Neck } from './types.js';
 import { SegDataPreProcessor } from './data-preprocessor.js';
 import type { TestCfg } from '../engine/inference.js';
 
@@ -55,10 +55,7 @@ export class EncoderDecoder extends Module {
 
   /** Backbone (and neck) features of normalised images [B, H, W, C]. */
   extractFeat(img: tf.Tensor4D): tf.Tensor4D[] {
-    return tf.tidy(() => {
-      const features = this.backbone.forward(img);
-      return this.neck ? this.neck.forward(features) : features;
-    });
+    return tf.tidy(() => this.#extractWithPriors(img).features);
   }
 
   /** Logits [B, H, W, num_classes] at the input's size. */
@@ -71,8 +68,7 @@ export class EncoderDecoder extends Module {
 
   /** Features and, for backbones that have them (SeMask), the prior maps. */
   #extractWithPriors(img: tf.Tensor4D): { features: tf.Tensor4D[]; priors: tf.Tensor4D[] } {
-    const withPriors = this.backbone as Backbone & { forwardWithPriors?: (x: tf.Tensor4D) => { outs: tf.Tensor4D[]; priors: tf.Tensor4D[] } };
-    const { outs, priors } = withPriors.forwardWithPriors ? withPriors.forwardWithPriors(img) : { outs: this.backbone.forward(img), priors: [] };
+    const { outs, priors } = backboneOutputs(this.backbone, img);
     return { features: this.neck ? this.neck.forward(outs) : outs, priors };
   }
 
