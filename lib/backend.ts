@@ -99,3 +99,12 @@ export async function loadAllBackends(): Promise<void> {
   registerKernels();
   silenceCpuNodeHint();
 }
+
+/**
+ * Memory in use, in MB: on wasm the heap size (it only grows, so it is the peak so far; tfjs's own byte count
+ * counts shared buffers once per tensor), elsewhere tfjs's byte count.
+ */
+export function memoryMB(): number {
+  const wasm = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm;
+  return (wasm ? wasm.HEAPU8.length : tf.memory().numBytes) / 2 ** 20;
+}

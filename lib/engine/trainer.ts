@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { DataLoader } from '../../datasets/loader.js';
 import type { ComponentConfig, DataLoaderConfig, SegvitConfig } from '../config/types.js';
 import { registries } from '../registry.js';
+import { memoryMB } from '../backend.js';
 import { rng, manualSeed } from '../random.js';
 import { EncoderDecoder, totalLoss } from '../segmentors/encoder-decoder.js';
 import { formatLoadReport, loadStateDict, loadWeights } from '../weights/index.js';
@@ -42,12 +43,6 @@ export interface TrainResult {
 function required<T>(value: T | undefined, key: string): T {
   if (value === undefined) throw new Error(`the config has no ${key}; training needs it`);
   return value;
-}
-
-/** The wasm heap size (it only grows: the peak so far) or tfjs's byte count on other backends, in MB. */
-function memoryMB(): number {
-  const wasm = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm;
-  return (wasm ? wasm.HEAPU8.length : tf.memory().numBytes) / 2 ** 20;
 }
 
 function loaderFor(cfg: DataLoaderConfig, seed: number, shuffle: boolean): Promise<DataLoader> {

@@ -5,7 +5,7 @@
  * backends it is tf.profile's peak. Backends: wasm and cpu by default, or the one named by SEGVIT_BACKEND.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { loadAllBackends } from '../../lib/backend.js';
+import { loadAllBackends, memoryMB } from '../../lib/backend.js';
 import { SwinTransformer, SWIN_PRESETS } from '../../lib/backbones/swin.js';
 import { UPerHead } from '../../heads/uper.js';
 import { FCNHead } from '../../heads/fcn.js';
@@ -41,9 +41,8 @@ async function measure(name: string, backend: string, repeats: number, run: () =
     tf.dispose(info.result);
   }
   times.sort((a, b) => a - b);
-  const wasmHeap = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm?.HEAPU8.length;
-  const memory = backend === 'wasm' && wasmHeap ? wasmHeap : peak;
-  return { case: name, backend, ms: times[Math.floor(times.length / 2)], memoryMB: memory / 2 ** 20, leaked: tf.memory().numTensors - before };
+  const memory = backend === 'wasm' ? memoryMB() : peak / 2 ** 20;
+  return { case: name, backend, ms: times[Math.floor(times.length / 2)], memoryMB: memory, leaked: tf.memory().numTensors - before };
 }
 
 function upernetSwinT(): EncoderDecoder {
