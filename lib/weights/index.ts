@@ -14,3 +14,4 @@ export {
 export { stateDictOf, saveSafetensors } from './save.js';
 export { adaptSwinCheckpoint, SWIN_IGNORED_KEYS } from './swin.js';
 export { loadWeights, type LoadWeightsOptions } from './load-weights.js';
+export { channelsLast, channelsFirstRecord } from './channels.js';
