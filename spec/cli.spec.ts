@@ -1,7 +1,7 @@
 /** The segvit command line, run as a user runs it (node dist/bin/segvit.js). */
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,10 @@ function segvit(...args: string[]): { code: number | null; stdout: string; stder
 
 describe('segvit CLI', function () {
   this.timeout(60000);
+
+  it('the bin is executable, so npx segvit runs it (npm links it before prepare builds it)', () => {
+    expect(statSync(BIN).mode & 0o111, `${BIN} mode`).to.equal(0o111);
+  });
 
   it('--help lists the commands, and every command has --help with an example', () => {
     const top = segvit('--help');
