@@ -10,12 +10,13 @@ import { registerList } from './commands/list.js';
 import { registerTrain } from './commands/train.js';
 import { registerEval } from './commands/eval.js';
 import { registerPredict } from './commands/predict.js';
+import { describeGemm } from '../lib/kernels/native-blas.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
 const program = new Command('segvit')
   .description('Dense prediction with hierarchical vision transformers on TensorFlow.js')
-  .version(version)
+  .version(`${version} (wasm backend: ${describeGemm()})`)
   .option('--backend <name>', 'tensorflow | wasm | cpu | auto (default: SEGVIT_BACKEND, else auto)')
   .showHelpAfterError()
   .addHelpText(

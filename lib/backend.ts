@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // The union package registers every gradient and the cpu backend (tfjs-core's own ESM build cannot be imported by Node).
 import '@tensorflow/tfjs';
 import { registerKernels } from './kernels/index.js';
+import { describeGemm } from './kernels/native-blas.js';
 
 export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -87,6 +88,7 @@ export async function initBackend(
   registerKernels();
   silenceCpuNodeHint();
   if (!announced && !options.quiet) {
+    if (chosen === 'wasm') detail = describeGemm();
     process.stderr.write(`segvit: backend ${chosen}${detail ? ` (${detail})` : ''}, tfjs ${tf.version_core}\n`);
     announced = true;
   }

@@ -21,6 +21,9 @@ import { sharedIdentity } from './shared-identity.js';
 import { unsortedSegmentSum } from './segment-sum.js';
 import { withPlainOperands } from './plain-matmul.js';
 import { conv2DBackpropInput } from './conv-input-grad.js';
+import { nativeBlas } from './native-blas.js';
+import { nativeMatMul } from './native-matmul.js';
+import { heapSlice, heapSplitV, heapTranspose, heapUnpack } from './heap-copy.js';
 
 /** Kernels segvit provides for wasm (composed from wasm kernels, or direct). */
 const WASM_COMPOSED: Record<string, KernelFunc> = {
@@ -49,12 +52,49 @@ function replaceKernel(kernelName: string, backendName: string, kernelFunc: Kern
   tf.registerKernel({ kernelName, backendName, kernelFunc, setupFunc: old?.setupFunc, disposeFunc: old?.disposeFunc });
 }
 
-function registerWasm(): void {
-  const wasm = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName));
-  for (const name of ['BatchMatMul', '_FusedMatMul'] as const) {
-    replaceKernel(name, 'wasm', withPlainOperands(name));
+const MATMULS = ['BatchMatMul', '_FusedMatMul'] as const;
+/** wasm's matmuls with explicit transposes, kept for when the native GEMM is off or cannot take a product. */
+const plainMatMuls: Partial<Record<(typeof MATMULS)[number], KernelFunc>> = {};
+let nativeGemmActive = false;
+
+/**
+ * Run wasm's matmuls on the native GEMM (when it is built and loadable) or on wasm's own kernel. Returns whether
+ * the native GEMM is now in use. Tests and benchmarks switch between the two paths with it.
+ */
+export function useNativeGemm(on: boolean): boolean {
+  const blas = on ? nativeBlas().blas : undefined;
+  for (const name of MATMULS) {
+    const plain = plainMatMuls[name];
+    if (plain) replaceKernel(name, 'wasm', blas ? nativeMatMul(blas, plain) : plain);
+  }
+  nativeGemmActive = blas !== undefined && MATMULS.every((name) => plainMatMuls[name]);
+  return nativeGemmActive;
+}
+
+/** wasm's data-movement kernels, replaced by copies in place on its heap (they wrap wasm's own for what stays). */
+function registerHeapCopies(): void {
+  const own = (name: string) => tf.getKernel(name, 'wasm')!.kernelFunc;
+  const slice = own('Slice');
+  const kernels: Record<string, KernelFunc> = {
+    Transpose: heapTranspose(own('Transpose')),
+    Slice: heapSlice(slice),
+    Unpack: heapUnpack(slice),
+    SplitV: heapSplitV(slice),
+  };
+  for (const [name, func] of Object.entries(kernels)) {
+    replaceKernel(name, 'wasm', func);
     added.fixed.push(name);
   }
+}
+
+function registerWasm(): void {
+  const wasm = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName));
+  registerHeapCopies();
+  for (const name of MATMULS) {
+    plainMatMuls[name] = withPlainOperands(name);
+    added.fixed.push(name);
+  }
+  useNativeGemm(true);
   for (const [name, func] of Object.entries(WASM_COMPOSED)) {
     replaceKernel(name, 'wasm', func);
     added.composed.push(name);

@@ -17,6 +17,7 @@ describe('SwinTransformer', () => {
       ['wasm', 'weights.safetensors'],
       ['cpu', 'weights.safetensors'],
       ['wasm', 'weights.pth'],
+      ['wasm-plain', 'weights.safetensors'],
     ]) {
       it(`${backend}, weights from ${file}`, async function () {
         const dir = fixtureOrSkip(this, 'swin-a');
