@@ -23,6 +23,7 @@ import { withPlainOperands } from './plain-matmul.js';
 import { conv2DBackpropInput } from './conv-input-grad.js';
 import { nativeBlas } from './native-blas.js';
 import { nativeMatMul } from './native-matmul.js';
+import { GELU_KERNELS, geluGradConfig } from './gelu.js';
 import { heapSlice, heapSplitV, heapTranspose, heapUnpack } from './heap-copy.js';
 
 /** Kernels segvit provides for wasm (composed from wasm kernels, or direct). */
@@ -113,12 +114,16 @@ const done = { wasm: false, common: false };
 export function registerKernels(): void {
   if (!done.common) {
     tf.registerGradient(stridedSliceGradConfig);
+    tf.registerGradient(geluGradConfig);
     done.common = true;
   }
   const withWasm = tf.findBackendFactory('wasm') !== null;
   if (withWasm && !done.wasm) {
     registerWasm();
     done.wasm = true;
+  }
+  for (const [name, func] of Object.entries(GELU_KERNELS)) {
+    for (const backend of withWasm ? ['cpu', 'wasm'] : ['cpu']) replaceKernel(name, backend, func);
   }
   for (const [name, func] of Object.entries(FIXED)) {
     for (const backend of withWasm ? ['cpu', 'wasm'] : ['cpu']) replaceKernel(name, backend, func);

@@ -1,10 +1,22 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module, type Layer } from './module.js';
+import { GELU as GELU_KERNEL } from '../kernels/gelu.js';
 
-/** `nn.GELU()`: the exact form x·Φ(x) = x/2·(1 + erf(x/√2)), not the tanh approximation. */
+/**
+ * Exact GELU x·Φ(x) = x/2·(1 + erf(x/√2)): segvit's single-pass kernel where the backend has it (cpu, wasm),
+ * else as tf ops.
+ */
+export function gelu(x: tf.Tensor): tf.Tensor {
+  if (x.dtype === 'float32' && tf.getKernel(GELU_KERNEL, tf.getBackend())) {
+    return tf.engine().runKernel(GELU_KERNEL, { x }) as tf.Tensor;
+  }
+  return tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2)))));
+}
+
+/** `nn.GELU()`: the exact form, not the tanh approximation. */
 export class GELU extends Module implements Layer {
   forward(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2)))));
+    return gelu(x);
   }
 }
 

@@ -25,8 +25,10 @@
 #include <unistd.h>
 
 #define MAX_THREADS 64
-/* Below this many multiply-adds per product, batches are split across threads instead. */
+/* Below this many multiply-adds per product, batches are split across threads instead... */
 #define SMALL_PRODUCT (128.0 * 128.0 * 128.0)
+/* ...when the whole batch is worth a thread start (~20 us). */
+#define THREADED_BATCH (1 << 22)
 
 typedef struct {
   float *heap;
@@ -86,7 +88,7 @@ static void *run_range(void *arg) {
 static void run_batched(const Gemm *g, int64_t batch) {
   const double work = (double)g->m * (double)g->n * (double)g->k;
   int threads = thread_count;
-  if (batch < 2 || work >= SMALL_PRODUCT || threads < 2) {
+  if (batch < 2 || work >= SMALL_PRODUCT || work * (double)batch < THREADED_BATCH || threads < 2) {
     for (int64_t i = 0; i < batch; i++) gemm_one(g, i);
     return;
   }
