@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'chai';
-import { maxAbs, onBackend } from './helpers/backends.js';
+import { maxAbs, maxAbsDiff, onBackend } from './helpers/backends.js';
 
 /** max |analytic - numeric| / max |analytic| of d/dx Σ f(x)·g over every element of x. */
 function relativeGradError(f: (x: tf.Tensor) => tf.Tensor, shape: number[]): number {
@@ -57,6 +57,11 @@ const checks: [string, (x: tf.Tensor) => tf.Tensor, number[]][] = [
     [3, 3, 3, 4],
   ],
   [
+    'conv2d filter, stride = kernel (patch embedding; input cropped to whole patches)',
+    (w) => tf.conv2d(tf.randomNormal([2, 9, 10, 3], 0, 1, 'float32', 9) as tf.Tensor4D, w as tf.Tensor4D, 4, 'valid'),
+    [4, 4, 3, 5],
+  ],
+  [
     'depthwise conv2d filter and input',
     (w) => tf.depthwiseConv2d(tf.randomNormal([2, 6, 6, 3], 0, 1, 'float32', 8) as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'),
     [3, 3, 3, 2],
@@ -73,3 +78,17 @@ for (const backend of ['cpu', 'wasm']) {
     }
   });
 }
+
+describe('conv2d weight gradient with a patch matrix too large to build (one matmul per tap) equals cpu', () => {
+  it('3x3, 256 -> 2 channels, 64x64 (9.4M patch-matrix floats)', async () => {
+    const grad = () =>
+      tf.tidy(() => {
+        const x = tf.randomNormal([1, 64, 64, 256], 0, 1, 'float32', 21) as tf.Tensor4D;
+        const g = tf.randomNormal([1, 64, 64, 2], 0, 1, 'float32', 22);
+        const w = tf.randomNormal([3, 3, 256, 2], 0, 1, 'float32', 23) as tf.Tensor4D;
+        return tf.grad((f: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, f as tf.Tensor4D, 1, 'same'), g)))(w).dataSync();
+      });
+    const expected = await onBackend('cpu', grad);
+    expect(maxAbsDiff(await onBackend('wasm', grad), expected) / maxAbs(expected)).to.be.below(1e-5);
+  });
+});

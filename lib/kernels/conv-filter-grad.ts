@@ -2,6 +2,9 @@
  * Conv2DBackpropFilter and DepthwiseConv2dNativeBackpropFilter (the weight gradients of every conv, which wasm
  * lacks), composed from kernels wasm has: per filter tap, a strided slice of the padded input, then a matmul
  * (dense) or a multiply-sum (depthwise). Same FLOPs as a direct kernel, at wasm speed.
+ * A dense conv whose patch matrix [B·OH·OW, kH·kW·C] is small takes one matmul over it instead of one per tap
+ * (thin per-tap products, e.g. Swin's 4×4 patch embedding with C = 3, run far below GEMM speed); non-overlapping
+ * patches (stride = kernel, as patch embeddings) are then a reshape and a transpose of the input.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
@@ -48,6 +51,27 @@ function padForConv(x: tf.Tensor4D, info: tf.backend_util.Conv2DInfo): tf.Tensor
   ]);
 }
 
+/** Patch matrices up to this many floats (32 MB) are built whole. */
+const PATCH_MATRIX_LIMIT = 2 ** 23;
+
+/** The im2col matrix [B·OH·OW, kH·kW·C], columns in the filter's (kh, kw, c) order. */
+function patchMatrix(xPadded: tf.Tensor4D, info: tf.backend_util.Conv2DInfo): tf.Tensor2D {
+  const { batchSize: b, outHeight: oh, outWidth: ow, inChannels: c, filterHeight: kH, filterWidth: kW } = info;
+  const n = b * oh * ow;
+  const disjoint = info.strideHeight === kH && info.strideWidth === kW && info.dilationHeight === 1 && info.dilationWidth === 1;
+  if (disjoint) {
+    const cropped = tf.slice(xPadded, [0, 0, 0, 0], [b, oh * kH, ow * kW, c]);
+    // [B, OH, kH, OW, kW, C] -> [B, OH, OW, kH, kW, C]
+    const grouped = tf.transpose(tf.reshape(cropped, [b, oh, kH, ow, kW, c]), [0, 1, 3, 2, 4, 5]);
+    return tf.reshape(grouped, [n, kH * kW * c]);
+  }
+  const taps: tf.Tensor[] = [];
+  for (let kh = 0; kh < kH; kh++) {
+    for (let kw = 0; kw < kW; kw++) taps.push(tf.reshape(tapInputs(xPadded, info, kh, kw), [n, c]));
+  }
+  return tf.concat(taps, 1) as tf.Tensor2D;
+}
+
 function filterGrad(depthwise: boolean): KernelFunc {
   return ({ inputs, attrs }) => {
     const a = attrs as unknown as FilterGradAttrs;
@@ -66,6 +90,10 @@ function filterGrad(depthwise: boolean): KernelFunc {
       const [kH, kW, cIn, mult] = a.filterShape;
       const n = info.batchSize * info.outHeight * info.outWidth;
       const xPadded = padForConv(x, info);
+      if (!depthwise && n * kH * kW * cIn <= PATCH_MATRIX_LIMIT) {
+        const dw = tf.matMul(patchMatrix(xPadded, info), tf.reshape(dy, [n, dy.shape[3]]), true, false);
+        return tf.reshape(dw, a.filterShape);
+      }
       const taps: tf.Tensor[] = [];
       for (let kh = 0; kh < kH; kh++) {
         for (let kw = 0; kw < kW; kw++) {

@@ -24,6 +24,8 @@ import { conv2DBackpropInput } from './conv-input-grad.js';
 import { nativeBlas } from './native-blas.js';
 import { nativeMatMul } from './native-matmul.js';
 import { GELU_KERNELS, geluGradConfig } from './gelu.js';
+import { LAYER_NORM_KERNELS, layerNormGradConfig } from './layer-norm.js';
+import { leadingAxesSum } from './column-sum.js';
 import { heapSlice, heapSplitV, heapTranspose, heapUnpack } from './heap-copy.js';
 
 /** Kernels segvit provides for wasm (composed from wasm kernels, or direct). */
@@ -81,6 +83,7 @@ function registerHeapCopies(): void {
     Slice: heapSlice(slice),
     Unpack: heapUnpack(slice),
     SplitV: heapSplitV(slice),
+    Sum: leadingAxesSum(own('Sum')),
   };
   for (const [name, func] of Object.entries(kernels)) {
     replaceKernel(name, 'wasm', func);
@@ -115,6 +118,7 @@ export function registerKernels(): void {
   if (!done.common) {
     tf.registerGradient(stridedSliceGradConfig);
     tf.registerGradient(geluGradConfig);
+    tf.registerGradient(layerNormGradConfig);
     done.common = true;
   }
   const withWasm = tf.findBackendFactory('wasm') !== null;
@@ -122,7 +126,7 @@ export function registerKernels(): void {
     registerWasm();
     done.wasm = true;
   }
-  for (const [name, func] of Object.entries(GELU_KERNELS)) {
+  for (const [name, func] of Object.entries({ ...GELU_KERNELS, ...LAYER_NORM_KERNELS })) {
     for (const backend of withWasm ? ['cpu', 'wasm'] : ['cpu']) replaceKernel(name, backend, func);
   }
   for (const [name, func] of Object.entries(FIXED)) {

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module, type Layer } from './module.js';
 import { constant } from './init.js';
+import { LAYER_NORM } from '../kernels/layer-norm.js';
 
 /** `nn.LayerNorm(normalized_shape, eps=1e-5)` over the last axis. */
 export class LayerNorm extends Module implements Layer {
@@ -21,8 +22,12 @@ export class LayerNorm extends Module implements Layer {
     }
   }
 
-  /** x: [..., C] */
+  /** x: [..., C]. segvit's single-pass kernel where the backend has it (cpu, wasm), else as tf ops. */
   forward(x: tf.Tensor): tf.Tensor {
+    if (this.weight && this.bias && x.dtype === 'float32' && tf.getKernel(LAYER_NORM, tf.getBackend())) {
+      const [y] = tf.engine().runKernel(LAYER_NORM, { x, weight: this.weight, bias: this.bias }, { eps: this.eps }) as tf.Tensor[];
+      return y;
+    }
     return tf.tidy(() => {
       const { mean, variance } = tf.moments(x, -1, true);
       let y = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.eps)));

@@ -83,3 +83,24 @@ describe('kernels copied in place on the wasm heap', () => {
     }
   });
 });
+
+describe('Sum over leading axes on wasm', () => {
+  const cases: [number[], number[], boolean][] = [
+    [[6, 5, 4], [0], false],
+    [[6, 5, 4], [0, 1], true],
+    [[6, 5, 4], [1, 0], false],
+    [[6, 5, 4], [2], false], // trailing: wasm's kernel
+    [[6, 5, 4], [0, 2], false], // not a prefix: wasm's kernel
+    [[6, 5, 4], [0, 1, 2], false],
+  ];
+  for (const [shape, axes, keepDims] of cases) {
+    it(`sum of [${shape}] over [${axes}]${keepDims ? ' keeping dims' : ''} equals cpu within float32 rounding`, async () => {
+      const { cpu, wasm } = await onBoth(shape, 'float32', (x) => tf.sum(x, axes, keepDims));
+      expect(wasm[0].shape).to.deep.equal(cpu[0].shape);
+      const err = Math.max(...wasm[0].values.map((v, i) => Math.abs(v - cpu[0].values[i])));
+      // float32 summation error bound: n·ε·Σ|x| with |x| ≤ 10 (onBoth's values)
+      const n = axes.reduce((p, a) => p * shape[a], 1);
+      expect(err).to.be.below(n * 6e-8 * n * 10);
+    });
+  }
+});
