@@ -28,6 +28,8 @@ function tapInputs(xPadded: tf.Tensor4D, info: tf.backend_util.Conv2DInfo, kh: n
   const { batchSize, outHeight, outWidth, inChannels, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
   const top = kh * dilationHeight;
   const left = kw * dilationWidth;
+  // Stride 1 is a plain slice, which wasm copies as rows (its StridedSlice goes element by element).
+  if (strideHeight === 1 && strideWidth === 1) return tf.slice(xPadded, [0, top, left, 0], [batchSize, outHeight, outWidth, inChannels]);
   return tf.stridedSlice(
     xPadded,
     [0, top, left, 0],

@@ -26,7 +26,7 @@ import { nativeMatMul } from './native-matmul.js';
 import { GELU_KERNELS, geluGradConfig } from './gelu.js';
 import { LAYER_NORM_KERNELS, layerNormGradConfig } from './layer-norm.js';
 import { leadingAxesSum } from './column-sum.js';
-import { heapSlice, heapSplitV, heapTranspose, heapUnpack } from './heap-copy.js';
+import { heapGather, heapSlice, heapSplitV, heapTranspose, heapUnpack } from './heap-copy.js';
 
 /** Kernels segvit provides for wasm (composed from wasm kernels, or direct). */
 const WASM_COMPOSED: Record<string, KernelFunc> = {
@@ -84,6 +84,7 @@ function registerHeapCopies(): void {
     Unpack: heapUnpack(slice),
     SplitV: heapSplitV(slice),
     Sum: leadingAxesSum(own('Sum')),
+    GatherV2: heapGather(own('GatherV2')),
   };
   for (const [name, func] of Object.entries(kernels)) {
     replaceKernel(name, 'wasm', func);

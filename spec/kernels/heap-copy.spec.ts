@@ -104,3 +104,29 @@ describe('Sum over leading axes on wasm', () => {
     });
   }
 });
+
+describe('GatherV2 as block copies on wasm', () => {
+  const cases: [number[], number[], number][] = [
+    [[9, 20], [8, 7, 6, 5, 4, 3, 2, 1, 0], 0],
+    [[169, 3], [0, 5, 168, 5, 12], 0],
+    [[4, 6, 5], [5, 0, 0, 2], 1],
+    [[4, 6, 5], [4, 1], 2],
+  ];
+  for (const [shape, indices, axis] of cases) {
+    it(`gather [${indices}] from [${shape}] along ${axis} equals cpu exactly`, async () => {
+      for (const dtype of ['float32', 'int32'] as const) {
+        const { cpu, wasm } = await onBoth(shape, dtype, (x) => tf.gather(x, tf.tensor1d(indices, 'int32'), axis));
+        expect(wasm).to.deep.equal(cpu);
+      }
+    });
+  }
+  it('a 2-D index tensor gives [..., ...indices.shape, ...]', async () => {
+    const { cpu, wasm } = await onBoth([5, 3], 'float32', (x) => tf.gather(x, tf.tensor2d([[0, 4], [2, 2]], [2, 2], 'int32')));
+    expect(wasm).to.deep.equal(cpu);
+    expect(wasm[0].shape).to.deep.equal([2, 2, 3]);
+  });
+  it('names an index out of range', async () => {
+    const run = () => tf.tidy(() => tf.gather(tf.zeros([4, 2]), tf.tensor1d([1, 4], 'int32')).dataSync());
+    await onBackend('wasm', () => expect(run).to.throw('GatherV2: index 4 is not in [0, 3]'));
+  });
+});
