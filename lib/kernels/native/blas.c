@@ -29,6 +29,12 @@
 #define SMALL_PRODUCT (128.0 * 128.0 * 128.0)
 /* ...when the whole batch is worth a thread start (~20 us). */
 #define THREADED_BATCH (1 << 22)
+/*
+ * Below this many multiply-adds in all, OpenBLAS runs on one thread. Its idle workers spin for a while after each
+ * call, taking the second core from the JS thread between the many small products of a small model (a small
+ * Swin + UPerNet training step: 178 ms with two threads, 162 ms with one).
+ */
+#define THREADED_PRODUCT (1 << 24)
 
 typedef struct {
   float *heap;
@@ -45,6 +51,12 @@ typedef struct {
 } Range;
 
 static int thread_count = 1;
+static int blas_threads = 0;
+
+static void use_blas_threads(int n) {
+  if (n != blas_threads) openblas_set_num_threads(n);
+  blas_threads = n;
+}
 
 static void activate(float *c, int64_t count, int activation, float alpha) {
   switch (activation) {
@@ -88,6 +100,7 @@ static void *run_range(void *arg) {
 static void run_batched(const Gemm *g, int64_t batch) {
   const double work = (double)g->m * (double)g->n * (double)g->k;
   int threads = thread_count;
+  use_blas_threads(work * (double)batch < THREADED_PRODUCT ? 1 : thread_count);
   if (batch < 2 || work >= SMALL_PRODUCT || work * (double)batch < THREADED_BATCH || threads < 2) {
     for (int64_t i = 0; i < batch; i++) gemm_one(g, i);
     return;
@@ -181,7 +194,7 @@ static napi_value init(napi_env env, napi_value exports) {
   const char *env_threads = getenv("SEGVIT_NUM_THREADS");
   long n = env_threads ? strtol(env_threads, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
   thread_count = n < 1 ? 1 : (n > MAX_THREADS ? MAX_THREADS : (int)n);
-  openblas_set_num_threads(thread_count);
+  use_blas_threads(thread_count);
   napi_property_descriptor props[] = {
       {"sgemmBatched", NULL, sgemm_batched, NULL, NULL, NULL, napi_default, NULL},
       {"threads", NULL, threads, NULL, NULL, NULL, napi_default, NULL},
