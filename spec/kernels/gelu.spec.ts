@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { maxAbs, maxAbsDiff, onBackend } from '../helpers/backends.js';
-import { erf } from '../../lib/kernels/gelu.js';
+import { erf, expNonPositive } from '../../lib/kernels/gelu.js';
 import { gelu } from '../../lib/nn/activation.js';
 
 interface Stored {
@@ -27,6 +27,14 @@ describe('GELU kernels', () => {
       [0, 0],
     ];
     for (const [x, y] of reference) expect(Math.abs(erf(x) - y), `erf(${x})`).to.be.below(1e-7);
+  });
+
+  it('e^t for t ≤ 0 within 2e-7 relative, and 0 where float32 underflows', () => {
+    let worst = 0;
+    for (let t = 0; t > -87; t -= 0.0137) worst = Math.max(worst, Math.abs(expNonPositive(t) / Math.exp(t) - 1));
+    expect(worst).to.be.below(2e-7);
+    expect(expNonPositive(-100)).to.equal(0);
+    expect(expNonPositive(0)).to.equal(1);
   });
 
   for (const backend of ['cpu', 'wasm']) {
