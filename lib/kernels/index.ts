@@ -25,6 +25,7 @@ import { nativeBlas } from './native-blas.js';
 import { nativeMatMul } from './native-matmul.js';
 import { GELU_KERNELS, geluGradConfig } from './gelu.js';
 import { LAYER_NORM_KERNELS, layerNormGradConfig } from './layer-norm.js';
+import { BATCH_NORM_KERNELS, batchNormTrainGradConfig } from './batch-norm.js';
 import { leadingAxesSum } from './column-sum.js';
 import { heapGather, heapSlice, heapSplitV, heapTranspose, heapUnpack } from './heap-copy.js';
 
@@ -120,6 +121,7 @@ export function registerKernels(): void {
     tf.registerGradient(stridedSliceGradConfig);
     tf.registerGradient(geluGradConfig);
     tf.registerGradient(layerNormGradConfig);
+    tf.registerGradient(batchNormTrainGradConfig);
     done.common = true;
   }
   const withWasm = tf.findBackendFactory('wasm') !== null;
@@ -127,7 +129,7 @@ export function registerKernels(): void {
     registerWasm();
     done.wasm = true;
   }
-  for (const [name, func] of Object.entries({ ...GELU_KERNELS, ...LAYER_NORM_KERNELS })) {
+  for (const [name, func] of Object.entries({ ...GELU_KERNELS, ...LAYER_NORM_KERNELS, ...BATCH_NORM_KERNELS })) {
     for (const backend of withWasm ? ['cpu', 'wasm'] : ['cpu']) replaceKernel(name, backend, func);
   }
   for (const [name, func] of Object.entries(FIXED)) {

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Module, type Layer } from './module.js';
 import { constant } from './init.js';
 import { LAYER_NORM } from '../kernels/layer-norm.js';
+import { BATCH_NORM_TRAIN } from '../kernels/batch-norm.js';
 
 /** `nn.LayerNorm(normalized_shape, eps=1e-5)` over the last axis. */
 export class LayerNorm extends Module implements Layer {
@@ -84,6 +85,9 @@ class BatchNorm extends Module implements Layer {
         `${this.constructor.name} expects rank ${this.ranks.join(' or ')} with ${this.numFeatures} channels last, got [${x.shape}]`,
       );
     }
+    if (this.training && this.weight && this.bias && x.dtype === 'float32' && tf.getKernel(BATCH_NORM_TRAIN, tf.getBackend())) {
+      return this.#forwardTrainKernel(x);
+    }
     return tf.tidy(() => {
       const axes = x.shape.slice(0, -1).map((_, i) => i);
       let mean: tf.Tensor;
@@ -101,6 +105,16 @@ class BatchNorm extends Module implements Layer {
       if (this.weight && this.bias) y = tf.add(tf.mul(y, this.weight), this.bias);
       return y;
     });
+  }
+
+  /** Training mode with segvit's single-pass kernel (cpu, wasm): y, and the batch statistics for the running ones. */
+  #forwardTrainKernel(x: tf.Tensor): tf.Tensor {
+    const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAIN, { x, weight: this.weight!, bias: this.bias! }, { eps: this.eps }) as tf.Tensor[];
+    if (this.runningMean && this.runningVar && this.numBatchesTracked) {
+      tf.tidy(() => this.#updateRunningStats(mean, variance, x.size / this.numFeatures));
+    }
+    tf.dispose([mean, variance]);
+    return y;
   }
 
   #updateRunningStats(mean: tf.Tensor, variance: tf.Tensor, n: number): void {
