@@ -63,10 +63,16 @@ describe('Swin + UPerNet training-loss gradient', function () {
       const eps = 1e-2;
       const [up, down] = [at(eps), at(-eps)];
       const numeric = (up - down) / (2 * eps);
+      // The same difference at eps/2: how far apart the two are bounds the difference quotient's own error
+      // (curvature, ReLU kinks and float32 rounding inside the network), which at some entries is several percent.
+      const half = (at(eps / 2) - at(-eps / 2)) / eps;
       tf.tidy(() => v.assign(tf.tensor(base, v.shape)));
-      // 2% of the gradient, plus the float32 rounding of the two losses (a few ulps of |L| each) over 2·eps
+      // 2% of the gradient, plus the float32 rounding of the two losses (a few ulps of |L| each) over 2·eps,
+      // plus the difference quotient's estimated error
       const rounding = (8 * 2 ** -24 * Math.abs(up)) / (2 * eps);
-      expect(Math.abs(numeric - g[i]!), name).to.be.below(0.02 * Math.abs(g[i]!) + rounding);
+      const tolerance = 0.02 * Math.abs(g[i]!) + rounding + Math.abs(numeric - half);
+      expect(Math.abs(numeric - g[i]!), name).to.be.below(tolerance);
+      expect(Math.abs(numeric - half), `${name}: the difference quotient is unstable`).to.be.below(0.25 * Math.abs(g[i]!));
     }
     model.dispose();
   });
