@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ComponentConfig, SegvitConfig } from '../config/types.js';
-import { memoryMB } from '../backend.js';
+import { isWasmFailure, memoryMB, WASM_MAX_HEAP_MB } from '../backend.js';
 import { rng } from '../random.js';
 import { EncoderDecoder } from '../segmentors/encoder-decoder.js';
 import { profileKernels, type KernelTime } from './kernel-times.js';
@@ -65,6 +65,15 @@ function randomBatch(parts: TrainingParts, input: ProfileInput, channels: number
   return { images, target: target as tf.Tensor3D };
 }
 
+/** The error of a wasm failure during a step: most likely the heap ran out, and what to change. */
+function outOfMemory(input: ProfileInput, err: Error): Error {
+  return new Error(
+    `the wasm backend failed (${err.message}) with its heap at ${memoryMB().toFixed(0)} MB of at most ` +
+      `${WASM_MAX_HEAP_MB} MB: most likely out of memory. Lower train_dataloader.batch_size (${input.batch}) or the ` +
+      `crop (${input.cropFrom}: [${input.crop}]), or run on the tensorflow backend`,
+  );
+}
+
 export interface StepReport {
   /** 0 is the warm-up; 1..iters are timed; iters + 1 runs under tf.profile. */
   step: number;
@@ -119,10 +128,14 @@ export function trainingStepper(cfg: SegvitConfig, totalSteps: number): Training
     parameters: params.reduce((n, [, v]) => n + v.size, 0),
     run(step) {
       const start = performance.now();
-      const { loss, grads } = trainStep(task, params, images, target);
-      wrapper.updateParams(grads, schedule.lrAt(step));
-      tf.dispose(Object.values(grads));
-      return { step, seconds: (performance.now() - start) / 1000, loss };
+      try {
+        const { loss, grads } = trainStep(task, params, images, target);
+        wrapper.updateParams(grads, schedule.lrAt(step));
+        tf.dispose(Object.values(grads));
+        return { step, seconds: (performance.now() - start) / 1000, loss };
+      } catch (err) {
+        throw isWasmFailure(err) ? outOfMemory(input, err as Error) : err;
+      }
     },
     dispose() {
       tf.dispose([images, target]);
