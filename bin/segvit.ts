@@ -10,6 +10,7 @@ import { registerList } from './commands/list.js';
 import { registerTrain } from './commands/train.js';
 import { registerEval } from './commands/eval.js';
 import { registerPredict } from './commands/predict.js';
+import { registerProfile } from './commands/profile.js';
 import { describeGemm } from '../lib/kernels/native-blas.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -28,7 +29,8 @@ Examples:
   $ segvit features configs/_base_/models/upernet_swin.json --weights swin_tiny_patch4_window7_224.pth \\
       --input x.safetensors --out features.safetensors
   $ segvit forward configs/dpt/dpt_large_midas.json --weights dpt_large-midas-2f21e586.pt \\
-      --input x.safetensors --out depth.safetensors`,
+      --input x.safetensors --out depth.safetensors
+  $ segvit profile configs/demo/digits_swin-nano_upernet.json --iters 5`,
   );
 
 registerList(program);
@@ -39,6 +41,7 @@ registerDataset(program);
 registerTrain(program);
 registerEval(program);
 registerPredict(program);
+registerProfile(program);
 
 program.parseAsync(process.argv).catch((err: Error) => {
   process.stderr.write(`segvit: ${err.message}\n`);

@@ -110,3 +110,15 @@ export function memoryMB(): number {
   const wasm = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm;
   return (wasm ? wasm.HEAPU8.length : tf.memory().numBytes) / 2 ** 20;
 }
+
+/** The wasm heap's ceiling: wasm32 addresses 4 GB, and tfjs's wasm build may grow to all of it. */
+export const WASM_MAX_HEAP_MB = 4096;
+
+/**
+ * Whether `err` is the wasm backend failing inside its module (a WebAssembly trap, or Emscripten's abort). Running
+ * out of heap shows up this way: a failed allocation aborts, or a null pointer is used ("table index is out of bounds").
+ */
+export function isWasmFailure(err: unknown): boolean {
+  if (tf.getBackend() !== 'wasm') return false;
+  return err instanceof WebAssembly.RuntimeError || /^Aborted\(/.test((err as Error)?.message ?? '');
+}

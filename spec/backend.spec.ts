@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { initBackend } from '../lib/backend.js';
+import { initBackend, isWasmFailure } from '../lib/backend.js';
 
 describe('backend selection', () => {
   let original: string;
@@ -55,5 +55,14 @@ describe('backend selection', () => {
     // dL/dW[kh, kw, i, o] counts the output pixels whose tap (kh, kw) lands inside the 4x4 image:
     // (3 + 4 + 3) rows x (3 + 4 + 3) columns = 100 over the 9 taps, for each of 2x2 channel pairs
     expect(gradSum).to.equal(2 * 2 * 100);
+  });
+
+  it('tells a failure inside the wasm module (a trap, an abort: how running out of heap shows) from other errors', async () => {
+    await initBackend('wasm', { quiet: true });
+    expect(isWasmFailure(new WebAssembly.RuntimeError('table index is out of bounds'))).to.equal(true);
+    expect(isWasmFailure(new Error('Aborted(). Build with -sASSERTIONS for more info.'))).to.equal(true);
+    expect(isWasmFailure(new Error('Error in matMul: inner shapes (3) and (4) of Tensors with shapes 2,3 and 4,5 must match'))).to.equal(false);
+    await initBackend('cpu', { quiet: true });
+    expect(isWasmFailure(new WebAssembly.RuntimeError('unreachable'))).to.equal(false);
   });
 });

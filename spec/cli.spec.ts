@@ -33,7 +33,7 @@ describe('segvit CLI', function () {
   it('--help lists the commands, and every command has --help with an example', () => {
     const top = segvit('--help');
     expect(top.code).to.equal(0);
-    for (const command of ['list', 'config', 'features', 'forward', 'dataset', 'train', 'eval', 'predict']) {
+    for (const command of ['list', 'config', 'features', 'forward', 'dataset', 'train', 'eval', 'predict', 'profile']) {
       expect(top.stdout).to.match(new RegExp(`^  ${command}`, 'm'));
       const help = segvit(command, '--help');
       expect(help.code, command).to.equal(0);

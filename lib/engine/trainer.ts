@@ -15,7 +15,8 @@ import { rng, manualSeed } from '../random.js';
 import { totalLoss } from '../segmentors/encoder-decoder.js';
 import { formatLoadReport, loadStateDict, loadWeights } from '../weights/index.js';
 import { buildOptimWrapper } from './optim/build.js';
-import { buildLrSchedule } from './schedulers/index.js';
+import type { OptimWrapper } from './optim/optim-wrapper.js';
+import { buildLrSchedule, type LrSchedule } from './schedulers/index.js';
 import { checkpointDir, findLatest, loadCheckpoint, markBest, saveCheckpoint, type BestRecord } from './checkpoint.js';
 import { taskOf, type Evaluation, type Task } from './tasks.js';
 import { TrainLogger } from './logger.js';
@@ -74,9 +75,9 @@ class Averages {
 
 /**
  * One forward/backward on a batch: the loss terms (numbers) and the gradients of the total loss, keyed by
- * parameter name (tfjs keys them by its own variable names).
+ * parameter name (tfjs keys them by its own variable names). `segvit profile` times this same step.
  */
-function step(task: Task, params: [string, tf.Variable][], images: tf.Tensor4D, target: tf.Tensor3D) {
+export function trainStep(task: Task, params: [string, tf.Variable][], images: tf.Tensor4D, target: tf.Tensor3D) {
   let terms: Record<string, tf.Scalar> = {};
   const { value, grads: byVariable } = tf.variableGrads(() => {
     terms = task.losses(images, target);
@@ -94,11 +95,26 @@ function step(task: Task, params: [string, tf.Variable][], images: tf.Tensor4D, 
   return { loss, values, grads, finite: Number.isFinite(loss) && Number.isFinite(gradSquares) };
 }
 
+/** What training builds from a config: the seeded model (as its task), the optimizer wrapper, the LR schedule. */
+export interface TrainingParts {
+  task: Task;
+  wrapper: OptimWrapper;
+  schedule: LrSchedule;
+}
+
+/** Seed, then build the model, optimizer and schedule of `cfg`, as `train` does (`segvit profile` uses it too). */
+export function buildTraining(cfg: SegvitConfig): TrainingParts {
+  manualSeed(cfg.randomness?.seed ?? 0);
+  const task = taskOf(registries.segmentor.build(required(cfg.model, 'model'), 'model'), cfg.val_evaluator);
+  const wrapper = buildOptimWrapper(task.model, required(cfg.optim_wrapper, 'optim_wrapper'));
+  const schedule = buildLrSchedule(cfg.param_scheduler, wrapper.optimizer.baseLrs);
+  return { task, wrapper, schedule };
+}
+
 export async function train(cfg: SegvitConfig, options: TrainOptions): Promise<TrainResult> {
   const { workDir } = options;
   const seed = cfg.randomness?.seed ?? 0;
-  manualSeed(seed);
-  const task = taskOf(registries.segmentor.build(required(cfg.model, 'model'), 'model'), cfg.val_evaluator);
+  const { task, wrapper, schedule } = buildTraining(cfg);
   const { model } = task;
   const ckptCfg = cfg.default_hooks?.checkpoint;
   const bestMetric = ckptCfg?.save_best ?? task.bestMetric;
@@ -107,8 +123,6 @@ export async function train(cfg: SegvitConfig, options: TrainOptions): Promise<T
   }
   const trainCfg = required(cfg.train_cfg, 'train_cfg');
   const maxIters = trainCfg.max_iters;
-  const wrapper = buildOptimWrapper(model, required(cfg.optim_wrapper, 'optim_wrapper'));
-  const schedule = buildLrSchedule(cfg.param_scheduler, wrapper.optimizer.baseLrs);
   const logger = new TrainLogger(workDir, maxIters, 0, options.tty);
   writeFileSync(join(workDir, 'config.json'), `${JSON.stringify(cfg, null, 2)}\n`);
 
@@ -165,7 +179,7 @@ export async function train(cfg: SegvitConfig, options: TrainOptions): Promise<T
       const t1 = performance.now();
       const images = tf.tensor4d(batch.images, batch.shape);
       const target = task.target(batch);
-      const { loss, values, grads, finite } = step(task, params, images, target);
+      const { loss, values, grads, finite } = trainStep(task, params, images, target);
       tf.dispose([images, target]);
       if (!finite) {
         tf.dispose(Object.values(grads));

@@ -1,0 +1,177 @@
+/**
+ * Profiling training as a user would run it (`segvit profile`): the config's model, optimizer and schedule built
+ * as `train` builds them, real training steps (forward, backward, optimizer update) on random data of the
+ * training input size, wall time per step, memory, and the time of each tfjs kernel.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { ComponentConfig, SegvitConfig } from '../config/types.js';
+import { isWasmFailure, memoryMB, WASM_MAX_HEAP_MB } from '../backend.js';
+import { rng } from '../random.js';
+import { EncoderDecoder } from '../segmentors/encoder-decoder.js';
+import { profileKernels, type KernelTime } from './kernel-times.js';
+import { buildTraining, trainStep, type TrainingParts } from './trainer.js';
+
+/** The shape of a training batch, and the config key it comes from. */
+export interface ProfileInput {
+  batch: number;
+  /** [h, w] of each image. */
+  crop: [number, number];
+  /** The config key `crop` was read from. */
+  cropFrom: string;
+}
+
+function pair(value: unknown): [number, number] | undefined {
+  if (typeof value === 'number') return [value, value];
+  if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'number')) return value as [number, number];
+  return undefined;
+}
+
+/**
+ * The training batch of `cfg`: `train_dataloader.batch_size` images of the train pipeline's RandomCrop crop_size,
+ * else `model.data_preprocessor.size`, else the dataset's `img_size` (the generated datasets).
+ */
+export function profileInput(cfg: SegvitConfig): ProfileInput {
+  const loader = cfg.train_dataloader;
+  if (!loader) {
+    throw new Error('the config has no train_dataloader; profile takes the batch size and crop from it (use a full training config)');
+  }
+  const dataset = loader.dataset as ComponentConfig & { pipeline?: ComponentConfig[]; img_size?: unknown };
+  const pipeline = dataset.pipeline ?? [];
+  const cropIndex = pipeline.findIndex((t) => t.type === 'RandomCrop');
+  const candidates: [string, unknown][] = [
+    [`train_dataloader.dataset.pipeline[${cropIndex}].crop_size`, pipeline[cropIndex]?.crop_size],
+    ['model.data_preprocessor.size', (cfg.model?.data_preprocessor as { size?: unknown } | undefined)?.size],
+    ['train_dataloader.dataset.img_size', dataset.img_size],
+  ];
+  for (const [key, value] of candidates) {
+    const crop = pair(value);
+    if (crop) return { batch: loader.batch_size, crop, cropFrom: key };
+  }
+  throw new Error(
+    'no training input size in the config: add a RandomCrop to train_dataloader.dataset.pipeline or set ' +
+      'model.data_preprocessor.size, e.g. --cfg-options model.data_preprocessor.size=[512,512]',
+  );
+}
+
+/** Random raw images (0..255, as the loader gives them) and ground truth: class ids, or depths in metres. */
+function randomBatch(parts: TrainingParts, input: ProfileInput, channels: number): { images: tf.Tensor4D; target: tf.Tensor3D } {
+  const [h, w] = input.crop;
+  const images = tf.randomUniform([input.batch, h, w, channels], 0, 255, 'float32', rng.seed()) as tf.Tensor4D;
+  const { model } = parts.task;
+  const target =
+    model instanceof EncoderDecoder
+      ? tf.randomUniformInt([input.batch, h, w], 0, model.numClasses, rng.seed())
+      : tf.randomUniform([input.batch, h, w], 0.5, 10, 'float32', rng.seed());
+  return { images, target: target as tf.Tensor3D };
+}
+
+/** The error of a wasm failure during a step: most likely the heap ran out, and what to change. */
+function outOfMemory(input: ProfileInput, err: Error): Error {
+  return new Error(
+    `the wasm backend failed (${err.message}) with its heap at ${memoryMB().toFixed(0)} MB of at most ` +
+      `${WASM_MAX_HEAP_MB} MB: most likely out of memory. Lower train_dataloader.batch_size (${input.batch}) or the ` +
+      `crop (${input.cropFrom}: [${input.crop}]), or run on the tensorflow backend`,
+  );
+}
+
+export interface StepReport {
+  /** 0 is the warm-up; 1..iters are timed; iters + 1 runs under tf.profile. */
+  step: number;
+  seconds: number;
+  loss: number;
+}
+
+export interface ProfileOptions {
+  /** Timed steps after the warm-up. */
+  iters: number;
+  onStep?: (report: StepReport) => void;
+}
+
+export interface ProfileResult extends ProfileInput {
+  iters: number;
+  /** Mean wall time of the timed steps. */
+  secondsPerIter: number;
+  /** The wasm heap size on wasm (it only grows: the peak), else tf.profile's peak of tensor bytes. */
+  peakMB: number;
+  /**
+   * Own time of each kernel in one more step run under tf.profile, largest first. Per-kernel timing slows a step
+   * (by about 40% for the Swin demo on wasm), so that step is not one of the timed ones.
+   */
+  kernels: KernelTime[];
+  /** Wall time of the profiled step. */
+  profiledSeconds: number;
+  parameters: number;
+}
+
+/** Real training steps of a config's model on one random batch (`segvit profile`, `npm run bench`). */
+export interface TrainingStepper {
+  readonly input: ProfileInput;
+  /** Number of trainable parameter values. */
+  readonly parameters: number;
+  /** One training step: forward, backward, optimizer update at iteration `step`'s learning rate. */
+  run(step: number): StepReport;
+  dispose(): void;
+}
+
+/** Build `cfg`'s model, optimizer and schedule as training does, with a random batch of its training input size. */
+export function trainingStepper(cfg: SegvitConfig, totalSteps: number): TrainingStepper {
+  const input = profileInput(cfg);
+  const parts = buildTraining(cfg);
+  const { task, wrapper, schedule } = parts;
+  const params = task.model.trainableParameters();
+  const channels = (cfg.model?.backbone as { in_channels?: number } | undefined)?.in_channels ?? 3;
+  const { images, target } = randomBatch(parts, input, channels);
+  task.model.train();
+  wrapper.initializeCountStatus(0, totalSteps);
+  return {
+    input,
+    parameters: params.reduce((n, [, v]) => n + v.size, 0),
+    run(step) {
+      const start = performance.now();
+      try {
+        const { loss, grads } = trainStep(task, params, images, target);
+        wrapper.updateParams(grads, schedule.lrAt(step));
+        tf.dispose(Object.values(grads));
+        return { step, seconds: (performance.now() - start) / 1000, loss };
+      } catch (err) {
+        throw isWasmFailure(err) ? outOfMemory(input, err as Error) : err;
+      }
+    },
+    dispose() {
+      tf.dispose([images, target]);
+      wrapper.dispose();
+      wrapper.optimizer.dispose();
+      task.model.dispose();
+    },
+  };
+}
+
+/**
+ * Build `cfg`'s model as training does, run one warm-up step, time `iters` steps, then run one more under
+ * tf.profile for the kernel times.
+ */
+export async function profileTraining(cfg: SegvitConfig, options: ProfileOptions): Promise<ProfileResult> {
+  const stepper = trainingStepper(cfg, options.iters + 2);
+  const run = (step: number): StepReport => {
+    const report = stepper.run(step);
+    options.onStep?.(report);
+    return report;
+  };
+  try {
+    run(0);
+    const timed = Array.from({ length: options.iters }, (_, i) => run(i + 1));
+    const profiled = await profileKernels(async () => run(options.iters + 1));
+    const onWasm = tf.getBackend() === 'wasm';
+    return {
+      ...stepper.input,
+      iters: options.iters,
+      secondsPerIter: timed.reduce((sum, r) => sum + r.seconds, 0) / options.iters,
+      peakMB: onWasm ? memoryMB() : profiled.peakBytes / 2 ** 20,
+      kernels: profiled.kernels,
+      profiledSeconds: profiled.result.seconds,
+      parameters: stepper.parameters,
+    };
+  } finally {
+    stepper.dispose();
+  }
+}
