@@ -74,6 +74,7 @@ only grows, so it is the process's peak), else the peak of tensor bytes seen by 
       const cfg = validateConfig(loadConfig(file, { cfgOptions: opts.cfgOptions }));
       if (!cfg.model) throw new Error(`${file}: no model to profile; give a training config, e.g. configs/demo/digits_swin-nano_upernet.json`);
       if (!cfg.optim_wrapper) throw new Error(`${file}: no optim_wrapper; profile runs the config's optimizer, so give a training config`);
+      if (!cfg.train_dataloader) throw new Error(`${file}: no train_dataloader; profile takes the batch size and crop from it`);
       const backend = await initBackend(backendChoice(program.opts().backend, cfg));
       console.log(`profiling ${file} (${cfg.model.type}) on ${backend}: ${opts.iters} training steps after 1 warm-up`);
       const result = await profileTraining(cfg, {

@@ -1,97 +1,166 @@
 /**
- * Speed and memory benchmarks (`npm run bench`): median wall time of a few repeats after a warm-up, memory, and a
- * leak check (tensor count before and after). Memory on wasm is the wasm heap size after the case: the heap only
- * grows, so it is the process's peak so far (tfjs's own byte count double-counts shared buffers). On other
- * backends it is tf.profile's peak. Backends: wasm and cpu by default, or the one named by SEGVIT_BACKEND.
+ * Speed and memory benchmarks (`npm run bench`): segvit next to PyTorch on the same cases, one table.
+ *
+ * Each case runs in a fresh process on each side (this file with `--case ID`, and tools/reference/bench_swin.py),
+ * so each memory figure belongs to its case alone. Times are medians of a few repeats after a warm-up. segvit runs
+ * on SEGVIT_BACKEND, else the default backend (wasm here); PyTorch with 2 threads, when /usr/bin/python3 imports
+ * torch (Debian's python3-torch), and is skipped with a note otherwise. Every segvit case is also checked for
+ * tensor leaks (exit code 1 when a case leaves tensors behind).
+ *
+ * Swin-T + UPerNet training at 512x512 needs more than wasm's 4 GB heap: the bench then searches the largest side
+ * that fits (SEGVIT_BENCH_SIDE=<side> skips the search), runs both sides there, and adds a PyTorch-only row at 512.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import { loadAllBackends, memoryMB } from '../../lib/backend.js';
-import { SwinTransformer, SWIN_PRESETS } from '../../lib/backbones/swin.js';
-import { UPerHead } from '../../heads/uper.js';
-import { FCNHead } from '../../heads/fcn.js';
-import { CrossEntropyLoss } from '../../lib/losses/cross-entropy.js';
-import { EncoderDecoder, totalLoss } from '../../lib/segmentors/encoder-decoder.js';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { initBackend } from '../../lib/backend.js';
+import { CASES, measure, type CaseResult } from './cases.js';
+import { runTorch, torchMissing, type TorchResult } from './torch.js';
+
+const SELF = fileURLToPath(import.meta.url);
+
+/** Sides tried for the UPerNet training step, largest first. */
+const UPERNET_SIDES = [512, 448, 384, 320, 256, 224, 192, 160, 128];
 
 interface Row {
-  case: string;
-  backend: string;
-  ms: number;
-  memoryMB: number;
-  leaked: number;
+  label: string;
+  segvit?: CaseResult;
+  /** Why segvit has no figure. */
+  segvitNote?: string;
+  torch?: TorchResult;
 }
 
-async function measure(name: string, backend: string, repeats: number, run: () => tf.Tensor | tf.Tensor[]): Promise<Row> {
-  process.stderr.write(`bench: ${name} on ${backend}\n`);
-  await tf.setBackend(backend);
-  tf.dispose(run()); // warm-up (kernel compilation, weight upload)
-  const before = tf.memory().numTensors;
-  const times: number[] = [];
-  let peak = 0;
-  for (let i = 0; i < repeats; i++) {
-    const start = performance.now();
-    const info = await tf.profile(() => {
-      const out = run();
-      const list = Array.isArray(out) ? out : [out];
-      for (const t of list) t.dataSync();
-      tf.dispose(list);
-      return tf.scalar(0);
-    });
-    times.push(performance.now() - start);
-    peak = Math.max(peak, info.peakBytes);
-    tf.dispose(info.result);
+/** Child mode: `--case ID --repeats R [--side S]`, one JSON line. */
+async function child(argv: string[]): Promise<void> {
+  const arg = (name: string) => argv[argv.indexOf(name) + 1];
+  const id = arg('--case')!;
+  const repeats = Number(arg('--repeats'));
+  const side = argv.includes('--side') ? Number(arg('--side')) : 0;
+  const make = CASES[id];
+  if (!make) throw new Error(`unknown case '${id}'; cases: ${Object.keys(CASES).join(', ')}`);
+  await initBackend(undefined, { quiet: true });
+  const c = make(side, repeats + 2);
+  const result = await measure(c, repeats);
+  c.dispose();
+  console.log(JSON.stringify(result));
+}
+
+/** Run one segvit case in a fresh process; undefined when it ran out of memory. */
+function runSegvit(id: string, repeats: number, side?: number): CaseResult | undefined {
+  process.stderr.write(`bench: segvit ${id}${side ? ` ${side}x${side}` : ''}\n`);
+  const args = [SELF, '--case', id, '--repeats', String(repeats), ...(side ? ['--side', String(side)] : [])];
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) {
+    if (/most likely out of memory/.test(r.stderr)) return undefined;
+    throw new Error(`segvit case ${id} failed (${r.status ?? r.signal}):\n${r.stderr}`);
   }
-  times.sort((a, b) => a - b);
-  const memory = backend === 'wasm' ? memoryMB() : peak / 2 ** 20;
-  return { case: name, backend, ms: times[Math.floor(times.length / 2)], memoryMB: memory, leaked: tf.memory().numTensors - before };
+  const lines = r.stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]!) as CaseResult;
 }
 
-function upernetSwinT(): EncoderDecoder {
-  const bn = { type: 'SyncBN' } as const;
-  return new EncoderDecoder({
-    backbone: new SwinTransformer({ ...SWIN_PRESETS['swin-t'], dropPathRate: 0.3 }),
-    decodeHead: new UPerHead({ inChannels: [96, 192, 384, 768], inIndex: [0, 1, 2, 3], channels: 512, numClasses: 150, normCfg: bn }),
-    auxiliaryHead: new FCNHead({
-      inChannels: 384, inIndex: 2, channels: 256, numConvs: 1, concatInput: false, numClasses: 150, normCfg: bn,
-      lossDecode: new CrossEntropyLoss({ lossWeight: 0.4 }),
-    }),
-  });
+/** The largest of UPERNET_SIDES whose training step fits (fitting is monotone in the side: binary search). */
+function largestUpernetSide(repeats: number): { side: number; result: CaseResult } | undefined {
+  let best: { side: number; result: CaseResult } | undefined;
+  for (let lo = 0, hi = UPERNET_SIDES.length - 1, mid = 0; lo <= hi; mid = (lo + hi) >> 1) {
+    const side = UPERNET_SIDES[mid]!; // the first try is the largest side
+    const result = runSegvit('upernet_train', repeats, side);
+    if (result) {
+      best = { side, result };
+      hi = mid - 1;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  return best;
+}
+
+function torchRow(withTorch: boolean, id: string, repeats: number, side?: number): TorchResult | undefined {
+  if (!withTorch) return undefined;
+  process.stderr.write(`bench: torch ${id}${side ? ` ${side}x${side}` : ''}\n`);
+  return runTorch(id, repeats, side);
+}
+
+/** The UPerNet training step at 512, else at the largest side that fits next to PyTorch at 512 alone. */
+function upernetRows(withTorch: boolean): Row[] {
+  const name = (side: number) => `Swin-T + UPerNet + FCN aux, 150 cls: train step (AdamW) 1x3x${side}x${side}`;
+  const repeats = 2;
+  const fixedSide = Number(process.env.SEGVIT_BENCH_SIDE);
+  if (fixedSide) {
+    const segvit = runSegvit('upernet_train', repeats, fixedSide);
+    const torch = torchRow(withTorch, 'upernet_train', repeats, fixedSide);
+    return [{ label: `${name(fixedSide)} (SEGVIT_BENCH_SIDE)`, segvit, segvitNote: 'out of memory', torch }];
+  }
+  const fit = largestUpernetSide(repeats);
+  const largest = UPERNET_SIDES[0]!;
+  if (fit?.side === largest) {
+    return [{ label: name(largest), segvit: fit.result, torch: torchRow(withTorch, 'upernet_train', repeats, largest) }];
+  }
+  const rows: Row[] = [{ label: name(largest), segvitNote: 'out of memory', torch: torchRow(withTorch, 'upernet_train', 1, largest) }];
+  if (fit) {
+    const label = `${name(fit.side)} (the largest of ${UPERNET_SIDES.join(', ')} that fits the heap)`;
+    rows.push({ label, segvit: fit.result, torch: torchRow(withTorch, 'upernet_train', repeats, fit.side) });
+  }
+  return rows;
+}
+
+function fixed(value: number | undefined, digits = 0): string {
+  return value === undefined ? '–' : value.toFixed(digits);
+}
+
+function table(rows: Row[]): string {
+  const lines = ['| case | segvit ms | torch ms | ratio | segvit peak MB | torch peak MB |', '|---|---|---|---|---|---|'];
+  for (const r of rows) {
+    const ratio = r.segvit && r.torch ? (r.segvit.ms / r.torch.ms).toFixed(2) : '–';
+    const segvitMs = r.segvit ? fixed(r.segvit.ms) : (r.segvitNote ?? '–');
+    lines.push(
+      `| ${r.label} | ${segvitMs} | ${fixed(r.torch?.ms)} | ${ratio} | ${fixed(r.segvit?.peakMB)} | ${fixed(r.torch?.peak_mb)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function notes(rows: Row[], missing: string | undefined): string[] {
+  const measured = rows.find((r) => r.segvit)?.segvit;
+  const torch = rows.find((r) => r.torch)?.torch;
+  const out = [
+    `segvit on ${measured?.backend ?? '?'}; ms = median of the repeats after a warm-up; ratio = segvit ms / torch ms.`,
+    'segvit peak MB: on wasm the heap size at the end of the case (it only grows, so the case\'s peak: weights, ' +
+      'activations, gradients, optimizer state, allocator free space); elsewhere tf.profile\'s peak tensor bytes.',
+    missing
+      ? `PyTorch skipped: ${missing}. Install Debian's python3-torch for the torch columns.`
+      : `torch ${torch?.torch} with ${torch?.threads} threads; torch peak MB: growth of the process's peak RSS ` +
+        '(ru_maxrss) over the case, the interpreter and libraries excluded.',
+  ];
+  const leaks = rows.filter((r) => r.segvit && r.segvit.leaked !== 0);
+  out.push(
+    leaks.length === 0
+      ? 'tensor-leak check: every segvit case ended with as many tensors as it started with.'
+      : `tensor-leak check FAILED: ${leaks.map((r) => `${r.label} leaked ${r.segvit!.leaked}`).join('; ')}`,
+  );
+  return out;
 }
 
 async function main(): Promise<void> {
-  await loadAllBackends();
-  const backends = process.env.SEGVIT_BACKEND ? [process.env.SEGVIT_BACKEND] : ['wasm', 'cpu'];
-  const rows: Row[] = [];
-  for (const backend of backends) {
-    await tf.setBackend(backend);
-    const x = tf.randomNormal([2, 64, 64, 64]) as tf.Tensor4D;
-    const w = tf.randomNormal([3, 3, 64, 64]) as tf.Tensor4D;
-    rows.push(await measure('conv3x3 64->64 @64x64 b2: weight gradient', backend, 5, () => tf.grad((f: tf.Tensor) => tf.sum(tf.conv2d(x, f as tf.Tensor4D, 1, 'same')))(w)));
-
-    const swin = new SwinTransformer(SWIN_PRESETS['swin-t']).eval();
-    const side = backend === 'cpu' ? 224 : 512; // the cpu backend takes minutes at 512
-    const img = tf.randomNormal([1, side, side, 3]) as tf.Tensor4D;
-    rows.push(await measure(`Swin-T backbone forward ${side}x${side} b1`, backend, 3, () => swin.forward(img)));
-    swin.dispose();
-
-    if (backend !== 'cpu') {
-      const model = upernetSwinT();
-      const vars = model.trainableParameters().map(([, v]) => v);
-      const batch = tf.randomNormal([1, 128, 128, 3]) as tf.Tensor4D;
-      const label = tf.randomUniformInt([1, 128, 128], 0, 150) as tf.Tensor3D;
-      rows.push(
-        await measure('UPerNet Swin-T 150 cls train step 128x128 b1 (fwd+bwd)', backend, 3, () => {
-          const { value, grads } = tf.variableGrads(() => totalLoss(model.forwardTrain(batch, label)), vars);
-          return [value, ...Object.values(grads)];
-        }),
-      );
-      model.dispose();
-    }
-  }
-  console.log('| case | backend | median ms | memory MB | leaked tensors |\n|---|---|---|---|---|');
-  for (const r of rows) console.log(`| ${r.case} | ${r.backend} | ${r.ms.toFixed(0)} | ${r.memoryMB.toFixed(0)} | ${r.leaked} |`);
+  const missing = torchMissing();
+  const withTorch = missing === undefined;
+  const plain: [string, string, number][] = [
+    ['conv_wgrad', 'conv3x3 64->64 weight gradient, 2x64x64x64', 5],
+    ['swin_fwd_224', 'Swin-T backbone forward 1x3x224x224', 5],
+    ['swin_fwd_512', 'Swin-T backbone forward 1x3x512x512', 3],
+    ['swin_train_224', 'Swin-T backbone forward+backward 2x3x224x224 (loss: sum of outputs)', 3],
+  ];
+  const rows: Row[] = plain.map(([id, label, repeats]) => ({
+    label,
+    segvit: runSegvit(id, repeats),
+    torch: torchRow(withTorch, id, repeats),
+  }));
+  rows.push(...upernetRows(withTorch));
+  console.log(table(rows));
+  for (const line of notes(rows, missing)) console.log(`\n${line}`);
+  if (rows.some((r) => r.segvit && r.segvit.leaked !== 0)) process.exitCode = 1;
 }
 
-main().catch((err) => {
+const run = process.argv.includes('--case') ? child(process.argv.slice(2)) : main();
+run.catch((err) => {
   console.error(err);
   process.exitCode = 1;
 });
