@@ -10,6 +10,12 @@
  *   and (strided) Conv3DBackpropFilterV2 are wrong: these run the cpu kernel on copied data;
  * - ResizeBilinearGrad and ResizeNearestNeighborGrad are replaced on cpu and wasm by exact adjoints;
  * - StridedSlice gets the gradient tfjs lacks (all backends).
+ * And for speed:
+ * - wasm's matmuls run on the optional native OpenBLAS GEMM (native-matmul.ts, native/blas.c) when it is built;
+ * - wasm's Transpose (rank ≥ 5), Slice, Unpack, SplitV and GatherV2 copy rows in place on its heap, and its Sum over
+ *   leading axes is one pass (heap-copy.ts, column-sum.ts);
+ * - GELU, LayerNorm and training-mode BatchNorm are single-pass JS kernels with their own gradients on cpu and wasm
+ *   (the layers fall back to tf ops on other backends).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc } from '@tensorflow/tfjs-core';
