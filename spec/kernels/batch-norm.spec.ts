@@ -1,7 +1,8 @@
 /** segvit's single-pass training BatchNorm kernels against BatchNorm written as tf ops, on cpu and wasm. */
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'chai';
-import { maxAbs, maxAbsDiff, onBackend } from '../helpers/backends.js';
+import { onBackend } from '../helpers/backends.js';
+import { itMatchesOps, leakedOverSteps } from '../helpers/layer-kernels.js';
 import { BatchNorm2d } from '../../lib/nn/norm.js';
 
 const EPS = 1e-5;
@@ -30,15 +31,7 @@ function outputsAndGrads(useKernel: boolean): number[][] {
 }
 
 describe('training BatchNorm kernels', () => {
-  for (const backend of ['cpu', 'wasm']) {
-    it(`${backend}: y, dL/dx, dL/dweight and dL/dbias equal the tf-ops BatchNorm within 2e-6 of their scale`, async () => {
-      const reference = await onBackend('cpu', () => outputsAndGrads(false));
-      const kernel = await onBackend(backend, () => outputsAndGrads(true));
-      for (const [i, name] of ['y', 'dx', 'dweight', 'dbias'].entries()) {
-        expect(maxAbsDiff(kernel[i], reference[i]) / maxAbs(reference[i]), name).to.be.below(2e-6);
-      }
-    });
-  }
+  itMatchesOps('BatchNorm', outputsAndGrads);
 
   it('updates the running statistics as PyTorch: momentum 0.1, unbiased variance', async () => {
     const [x, runningMean, runningVar] = await onBackend('wasm', () =>
@@ -60,19 +53,6 @@ describe('training BatchNorm kernels', () => {
   });
 
   it('leaves no tensor behind after training steps on wasm', async () => {
-    const leaked = await onBackend('wasm', () => {
-      const layer = new BatchNorm2d(4).train();
-      const x = tf.randomNormal([2, 3, 3, 4]);
-      const before = tf.memory().numTensors;
-      for (let i = 0; i < 3; i++) {
-        const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(layer.forward(x))) as tf.Scalar, [layer.weight!, layer.bias!]);
-        tf.dispose([value, ...Object.values(grads)]);
-      }
-      const after = tf.memory().numTensors;
-      tf.dispose(x);
-      layer.dispose();
-      return after - before;
-    });
-    expect(leaked).to.equal(0);
+    expect(await leakedOverSteps(() => new BatchNorm2d(4).train(), [2, 3, 3, 4])).to.equal(0);
   });
 });

@@ -1,7 +1,7 @@
 /** segvit's single-pass LayerNorm kernels against the same LayerNorm written as tf ops, on cpu and wasm. */
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'chai';
-import { maxAbs, maxAbsDiff, onBackend } from '../helpers/backends.js';
+import { itMatchesOps, leakedOverSteps } from '../helpers/layer-kernels.js';
 import { LayerNorm } from '../../lib/nn/norm.js';
 
 /** LayerNorm as tf ops (the path of backends without segvit's kernel). */
@@ -27,30 +27,9 @@ function outputsAndGrads(useKernel: boolean): number[][] {
 }
 
 describe('LayerNorm kernels', () => {
-  for (const backend of ['cpu', 'wasm']) {
-    it(`${backend}: y, dL/dx, dL/dweight and dL/dbias equal the tf-ops LayerNorm within 2e-6 of their scale`, async () => {
-      const reference = await onBackend('cpu', () => outputsAndGrads(false));
-      const kernel = await onBackend(backend, () => outputsAndGrads(true));
-      for (const [i, name] of ['y', 'dx', 'dweight', 'dbias'].entries()) {
-        expect(maxAbsDiff(kernel[i], reference[i]) / maxAbs(reference[i]), name).to.be.below(2e-6);
-      }
-    });
-  }
+  itMatchesOps('LayerNorm', outputsAndGrads);
 
   it('leaves no tensor behind after forward and backward on wasm', async () => {
-    const leaked = await onBackend('wasm', () => {
-      const layer = new LayerNorm(8);
-      const x = tf.randomNormal([3, 8]);
-      const before = tf.memory().numTensors;
-      for (let i = 0; i < 3; i++) {
-        const { value, grads } = tf.variableGrads(() => tf.sum(layer.forward(x)) as tf.Scalar, [layer.weight!, layer.bias!]);
-        tf.dispose([value, ...Object.values(grads)]);
-      }
-      const after = tf.memory().numTensors;
-      tf.dispose(x);
-      layer.dispose();
-      return after - before;
-    });
-    expect(leaked).to.equal(0);
+    expect(await leakedOverSteps(() => new LayerNorm(8), [3, 8])).to.equal(0);
   });
 });
