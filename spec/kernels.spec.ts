@@ -4,29 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'chai';
-import { maxAbs, onBackend } from './helpers/backends.js';
-
-/** max |analytic - numeric| / max |analytic| of d/dx Σ f(x)·g over every element of x. */
-function relativeGradError(f: (x: tf.Tensor) => tf.Tensor, shape: number[]): number {
-  return tf.tidy(() => {
-    const x = tf.randomNormal(shape, 0, 1, 'float32', 11);
-    const g = tf.randomNormal(f(x).shape, 0, 1, 'float32', 12);
-    const loss = (t: tf.Tensor) => tf.sum(tf.mul(f(t), g)) as tf.Scalar;
-    const analytic = tf.grad(loss)(x).dataSync();
-    const base = x.dataSync();
-    const eps = 0.5;
-    let err = 0;
-    for (let i = 0; i < base.length; i++) {
-      const up = base.slice();
-      const down = base.slice();
-      up[i] += eps;
-      down[i] -= eps;
-      const numeric = (loss(tf.tensor(up, shape)).dataSync()[0] - loss(tf.tensor(down, shape)).dataSync()[0]) / (2 * eps);
-      err = Math.max(err, Math.abs(numeric - analytic[i]));
-    }
-    return err / maxAbs(analytic);
-  });
-}
+import { onBackend } from './helpers/backends.js';
+import { relativeGradError } from './helpers/gradcheck.js';
 
 const checks: [string, (x: tf.Tensor) => tf.Tensor, number[]][] = [
   ['resizeBilinear half-pixel, up, non-square', (x) => tf.image.resizeBilinear(x as tf.Tensor4D, [8, 11], false, true), [1, 5, 7, 2]],
