@@ -8,14 +8,15 @@
  * - wasm's Identity copies, doubling the memory of training (tfjs clones what it saves for backprop): shared instead;
  * - wasm lacks other cpu kernels (DepthwiseConv2dNativeBackpropInput, Einsum, ...), and its Conv3DBackpropInputV2
  *   and (strided) Conv3DBackpropFilterV2 are wrong: these run the cpu kernel on copied data;
- * - ResizeBilinearGrad and ResizeNearestNeighborGrad are replaced on cpu and wasm by exact adjoints;
+ * - the gradients of ResizeBilinear and ResizeNearestNeighbor are built from matmuls (all backends): tfjs's call
+ *   ResizeBilinearGrad / ResizeNearestNeighborGrad kernels that are wrong on cpu, wasm and tensorflow;
  * - StridedSlice gets the gradient tfjs lacks (all backends).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { KernelFunc } from '@tensorflow/tfjs-core';
+import type { GradConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilter, depthwiseConv2dNativeBackpropFilter } from './conv-filter-grad.js';
 import { onCpu } from './on-cpu.js';
-import { resizeBilinearGrad, resizeNearestNeighborGrad } from './resize-grad.js';
+import { resizeBilinearGradConfig, resizeNearestNeighborGradConfig } from './resize-grad.js';
 import { stridedSliceGradConfig } from './strided-slice-grad.js';
 import { sharedIdentity } from './shared-identity.js';
 import { unsortedSegmentSum } from './segment-sum.js';
@@ -34,13 +35,15 @@ const WASM_COMPOSED: Record<string, KernelFunc> = {
 /** wasm kernels that exist but compute wrong values; the cpu kernel replaces them. */
 const WASM_WRONG = ['Conv3DBackpropInputV2', 'Conv3DBackpropFilterV2'];
 
-/** Replacements on both cpu and wasm. */
-const FIXED: Record<string, KernelFunc> = {
-  ResizeBilinearGrad: resizeBilinearGrad,
-  ResizeNearestNeighborGrad: resizeNearestNeighborGrad,
-};
+/** Op-level gradients, built from tf ops: one implementation on every backend, `tensorflow` included. */
+const GRADIENTS: GradConfig[] = [stridedSliceGradConfig, resizeBilinearGradConfig, resizeNearestNeighborGradConfig];
 
-const added = { composed: [] as string[], onCpu: [] as string[], fixed: [] as string[] };
+const added = {
+  composed: [] as string[],
+  onCpu: [] as string[],
+  fixed: [] as string[],
+  gradients: GRADIENTS.map((g) => g.kernelName),
+};
 
 /** Register `kernelFunc` for the backend, keeping the old kernel's setup (wasm binds its functions there). */
 function replaceKernel(kernelName: string, backendName: string, kernelFunc: KernelFunc): void {
@@ -61,32 +64,46 @@ function registerWasm(): void {
   }
   for (const { kernelName } of tf.getKernelsForBackend('cpu')) {
     const missing = !wasm.has(kernelName) && !(kernelName in WASM_COMPOSED);
-    if ((!missing && !WASM_WRONG.includes(kernelName)) || kernelName in FIXED) continue;
+    if (!missing && !WASM_WRONG.includes(kernelName)) continue;
     replaceKernel(kernelName, 'wasm', onCpu(kernelName));
     added.onCpu.push(kernelName);
   }
 }
 
-const done = { wasm: false, common: false };
+/**
+ * Put segvit's gradients in the (global) gradient registry in place of tfjs's. tfjs registers its own when
+ * '@tensorflow/tfjs' is first evaluated, and again whenever another copy of it is (a native package with a
+ * nested tfjs, a bundle): so this runs on every registerKernels() call, and initBackend calls that after
+ * loading the native package; the last registration wins.
+ */
+function registerGradients(): void {
+  for (const config of GRADIENTS) {
+    const current = tf.getGradient(config.kernelName);
+    if (current === config) continue;
+    // registerGradient over an existing name replaces it but warns in DEBUG mode ("Overriding the gradient"):
+    // the replacement is intended, so tfjs's entry is removed first.
+    if (current) tf.unregisterGradient(config.kernelName);
+    tf.registerGradient(config);
+  }
+}
 
-/** Register every fix once; the wasm part once '@tensorflow/tfjs-backend-wasm' has been imported. */
+let wasmDone = false;
+
+/** Register every fix: gradients on every call, the wasm kernels once '@tensorflow/tfjs-backend-wasm' is imported. */
 export function registerKernels(): void {
-  if (!done.common) {
-    tf.registerGradient(stridedSliceGradConfig);
-    done.common = true;
-  }
-  const withWasm = tf.findBackendFactory('wasm') !== null;
-  if (withWasm && !done.wasm) {
+  registerGradients();
+  if (tf.findBackendFactory('wasm') !== null && !wasmDone) {
     registerWasm();
-    done.wasm = true;
-  }
-  for (const [name, func] of Object.entries(FIXED)) {
-    for (const backend of withWasm ? ['cpu', 'wasm'] : ['cpu']) replaceKernel(name, backend, func);
-    if (!added.fixed.includes(name)) added.fixed.push(name);
+    wasmDone = true;
   }
 }
 
 /** What registerKernels changed, for tests and `segvit list`. */
-export function kernelChanges(): { composed: readonly string[]; onCpu: readonly string[]; fixed: readonly string[] } {
+export function kernelChanges(): {
+  composed: readonly string[];
+  onCpu: readonly string[];
+  fixed: readonly string[];
+  gradients: readonly string[];
+} {
   return added;
 }
