@@ -1,16 +1,26 @@
 /**
- * segvit's kernel fixes and additions, so that the gradient of every op the models use is correct on
- * every backend we can test (cpu, wasm):
+ * segvit's kernel fixes and additions, so that the gradient of every op the models use is correct on every backend.
+ * Two kinds, which reach different backends:
+ *
+ * Op-level gradients (GradConfigs built from tf ops): one implementation on cpu, wasm and tensorflow alike.
+ * - ResizeBilinear, ResizeNearestNeighbor: dx from dy with two interpolation-matrix matmuls. tfjs's gradients call
+ *   ResizeBilinearGrad / ResizeNearestNeighborGrad kernels that are wrong on all three: cpu's in every mode (a
+ *   [W, H] shape for non-square images, misplaced nearest contributions), wasm's and tfjs-node's ignore
+ *   halfPixelCenters (tfjs-node passes `align_corners` but not `half_pixel_centers` to TensorFlow's kernels);
+ * - StridedSlice: tfjs has no gradient for it.
+ *
+ * Kernel replacements, wasm only (tensorflow runs TensorFlow's own kernels for all of these, as tfjs-node 4.22's
+ * source shows; untested here, where tfjs-node cannot be installed):
  * - wasm lacks Conv2DBackpropFilter and DepthwiseConv2dNativeBackpropFilter: composed from wasm kernels;
  * - wasm lacks UnsortedSegmentSum (the gradient of gather): a direct one-pass kernel;
  * - wasm's Conv2DBackpropInput is 2-3x slower than a forward conv: recast as one;
  * - wasm's matmul is 10-15x slower with transpose flags: operands are transposed explicitly first;
  * - wasm's Identity copies, doubling the memory of training (tfjs clones what it saves for backprop): shared instead;
  * - wasm lacks other cpu kernels (DepthwiseConv2dNativeBackpropInput, Einsum, ...), and its Conv3DBackpropInputV2
- *   and (strided) Conv3DBackpropFilterV2 are wrong: these run the cpu kernel on copied data;
- * - the gradients of ResizeBilinear and ResizeNearestNeighbor are built from matmuls (all backends): tfjs's call
- *   ResizeBilinearGrad / ResizeNearestNeighborGrad kernels that are wrong on cpu, wasm and tensorflow;
- * - StridedSlice gets the gradient tfjs lacks (all backends).
+ *   and (strided) Conv3DBackpropFilterV2 are wrong: these run the cpu kernel on copied data.
+ * tfjs-node's Conv2DBackpropFilter / Conv2DBackpropInput accept only 'valid' and 'same' padding, and its conv2d and
+ * conv3d backprop kernels fix dilation at 1: segvit's convs pad with tf.pad, convolve 'valid' and dilate by
+ * space-to-batch, so they never reach those limits.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradConfig, KernelFunc } from '@tensorflow/tfjs-core';
