@@ -143,9 +143,9 @@ for (const backend of BACKENDS) {
 describe('resize gradients follow each backend’s coordinate arithmetic', () => {
   for (const a of ATTRS) {
     const s = boundarySize(a);
-    it(`nearest ${label('nearest', a)}, ${s.name}: cpu's and wasm's forward kernels pick different pixels`, async () => {
-      const run = () =>
-        tf.tidy(() => resize(tf.reshape(tf.range(0, s.x.reduce((p, q) => p * q)), s.x), s.size, 'nearest', a).dataSync());
+    it(`nearest ${label('nearest', a)}, ${s.name}: cpu's and wasm's forwards pick different pixels`, async () => {
+      const pixels = s.x.reduce((p, q) => p * q);
+      const run = () => tf.tidy(() => resize(tf.reshape(tf.range(0, pixels), s.x), s.size, 'nearest', a).dataSync());
       const cpu = await onBackend('cpu', run);
       const wasm = await onBackend('wasm', run);
       expect(maxAbsDiff(cpu, wasm)).to.be.greaterThan(0);
@@ -154,7 +154,14 @@ describe('resize gradients follow each backend’s coordinate arithmetic', () =>
 });
 
 /** conv -> bilinear up -> conv -> nearest down -> bilinear (align corners) up: x [2, 5, 6, 3] -> [2, 9, 13, 2]. */
-function smallModel(): { forward: (x: tf.Tensor) => tf.Tensor; first: nn.Conv2d; params: tf.Variable[]; dispose: () => void } {
+interface SmallModel {
+  forward: (x: tf.Tensor) => tf.Tensor;
+  first: nn.Conv2d;
+  params: tf.Variable[];
+  dispose: () => void;
+}
+
+function smallModel(): SmallModel {
   manualSeed(5);
   const first = new nn.Conv2d(3, 4, 3, { padding: 1 });
   const second = new nn.Conv2d(4, 2, 1);
@@ -182,7 +189,9 @@ function variableGradError(f: () => tf.Tensor, w: tf.Variable): number {
     };
     const eps = 0.5;
     let err = 0;
-    for (let i = 0; i < base.length; i++) err = Math.max(err, Math.abs((at(i, eps) - at(i, -eps)) / (2 * eps) - analytic[i]));
+    for (let i = 0; i < base.length; i++) {
+      err = Math.max(err, Math.abs((at(i, eps) - at(i, -eps)) / (2 * eps) - analytic[i]));
+    }
     w.assign(tf.tensor(base, w.shape));
     return err / maxAbs(analytic);
   });
@@ -213,7 +222,8 @@ for (const backend of BACKENDS) {
         const model = smallModel();
         const x = tf.randomNormal([2, 5, 6, 3], 0, 1, 'float32', 8);
         const step = () => {
-          const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(model.forward(x))) as tf.Scalar, model.params);
+          const loss = () => tf.mean(tf.square(model.forward(x))) as tf.Scalar;
+          const { value, grads } = tf.variableGrads(loss, model.params);
           tf.dispose([value, ...Object.values(grads)]);
           return tf.memory().numTensors;
         };
