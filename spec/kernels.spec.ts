@@ -1,38 +1,14 @@
 /**
  * The kernels segvit replaces or adds are checked against central finite differences of the forward op.
  * Every function here is linear in the checked input, so the difference quotient is exact up to rounding.
+ * The resize gradients have their own spec (spec/kernels/resize-grad.spec.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'chai';
 import { maxAbs, maxAbsDiff, onBackend } from './helpers/backends.js';
-
-/** max |analytic - numeric| / max |analytic| of d/dx Σ f(x)·g over every element of x. */
-function relativeGradError(f: (x: tf.Tensor) => tf.Tensor, shape: number[]): number {
-  return tf.tidy(() => {
-    const x = tf.randomNormal(shape, 0, 1, 'float32', 11);
-    const g = tf.randomNormal(f(x).shape, 0, 1, 'float32', 12);
-    const loss = (t: tf.Tensor) => tf.sum(tf.mul(f(t), g)) as tf.Scalar;
-    const analytic = tf.grad(loss)(x).dataSync();
-    const base = x.dataSync();
-    const eps = 0.5;
-    let err = 0;
-    for (let i = 0; i < base.length; i++) {
-      const up = base.slice();
-      const down = base.slice();
-      up[i] += eps;
-      down[i] -= eps;
-      const numeric = (loss(tf.tensor(up, shape)).dataSync()[0] - loss(tf.tensor(down, shape)).dataSync()[0]) / (2 * eps);
-      err = Math.max(err, Math.abs(numeric - analytic[i]));
-    }
-    return err / maxAbs(analytic);
-  });
-}
+import { relativeGradError } from './helpers/gradcheck.js';
 
 const checks: [string, (x: tf.Tensor) => tf.Tensor, number[]][] = [
-  ['resizeBilinear half-pixel, up, non-square', (x) => tf.image.resizeBilinear(x as tf.Tensor4D, [8, 11], false, true), [1, 5, 7, 2]],
-  ['resizeBilinear half-pixel, down', (x) => tf.image.resizeBilinear(x as tf.Tensor4D, [4, 3], false, true), [1, 9, 7, 2]],
-  ['resizeBilinear align corners', (x) => tf.image.resizeBilinear(x as tf.Tensor4D, [9, 13], true, false), [1, 5, 7, 2]],
-  ['resizeNearest', (x) => tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [8, 11], false, false), [1, 5, 7, 2]],
   ['stridedSlice strides 2,3', (x) => tf.stridedSlice(x, [0, 1, 0, 0], [1, 7, 8, 2], [1, 2, 3, 1]), [1, 7, 8, 2]],
   ['stridedSlice shrink axis', (x) => tf.stridedSlice(x, [0, 2], [3, 3], [1, 1], 0, 0, 0, 0, 2), [3, 5]],
   [

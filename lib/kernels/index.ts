@@ -1,15 +1,27 @@
 /**
- * segvit's kernel fixes and additions, so that the gradient of every op the models use is correct on
- * every backend we can test (cpu, wasm):
+ * segvit's kernel fixes and additions, so that the gradient of every op the models use is correct on every backend.
+ * Two kinds, which reach different backends:
+ *
+ * Op-level gradients (GradConfigs built from tf ops): one implementation on cpu, wasm and tensorflow alike.
+ * - ResizeBilinear, ResizeNearestNeighbor: dx from dy with two interpolation-matrix matmuls. tfjs's gradients call
+ *   ResizeBilinearGrad / ResizeNearestNeighborGrad kernels that are wrong on all three: cpu's in every mode (a
+ *   [W, H] shape for non-square images, misplaced nearest contributions), wasm's and tfjs-node's ignore
+ *   halfPixelCenters (tfjs-node passes `align_corners` but not `half_pixel_centers` to TensorFlow's kernels);
+ * - StridedSlice: tfjs has no gradient for it.
+ *
+ * Kernel replacements, wasm only (tensorflow runs TensorFlow's own kernels for all of these, as tfjs-node 4.22's
+ * source shows; untested here, where tfjs-node cannot be installed):
  * - wasm lacks Conv2DBackpropFilter and DepthwiseConv2dNativeBackpropFilter: composed from wasm kernels;
  * - wasm lacks UnsortedSegmentSum (the gradient of gather): a direct one-pass kernel;
  * - wasm's Conv2DBackpropInput is 2-3x slower than a forward conv: recast as one;
  * - wasm's matmul is 10-15x slower with transpose flags: operands are transposed explicitly first;
  * - wasm's Identity copies, doubling the memory of training (tfjs clones what it saves for backprop): shared instead;
  * - wasm lacks other cpu kernels (DepthwiseConv2dNativeBackpropInput, Einsum, ...), and its Conv3DBackpropInputV2
- *   and (strided) Conv3DBackpropFilterV2 are wrong: these run the cpu kernel on copied data;
- * - ResizeBilinearGrad and ResizeNearestNeighborGrad are replaced on cpu and wasm by exact adjoints;
- * - StridedSlice gets the gradient tfjs lacks (all backends).
+ *   and (strided) Conv3DBackpropFilterV2 are wrong: these run the cpu kernel on copied data.
+ * tfjs-node's Conv2DBackpropFilter / Conv2DBackpropInput accept only 'valid' and 'same' padding, and its conv2d and
+ * conv3d backprop kernels fix dilation at 1: segvit's convs pad with tf.pad, convolve 'valid' and dilate by
+ * space-to-batch, so they never reach those limits.
+ *
  * And for speed:
  * - wasm's matmuls run on the optional native OpenBLAS GEMM (native-matmul.ts, native/blas.c) when it is built;
  * - wasm's Transpose (rank ≥ 5), Slice, Unpack, SplitV and GatherV2 copy rows in place on its heap, and its Sum over
@@ -18,10 +30,10 @@
  *   (the layers fall back to tf ops on other backends).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { KernelFunc } from '@tensorflow/tfjs-core';
+import type { GradConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilter, depthwiseConv2dNativeBackpropFilter } from './conv-filter-grad.js';
 import { onCpu } from './on-cpu.js';
-import { resizeBilinearGrad, resizeNearestNeighborGrad } from './resize-grad.js';
+import { resizeBilinearGradConfig, resizeNearestNeighborGradConfig } from './resize-grad.js';
 import { stridedSliceGradConfig } from './strided-slice-grad.js';
 import { sharedIdentity } from './shared-identity.js';
 import { unsortedSegmentSum } from './segment-sum.js';
@@ -47,13 +59,25 @@ const WASM_COMPOSED: Record<string, KernelFunc> = {
 /** wasm kernels that exist but compute wrong values; the cpu kernel replaces them. */
 const WASM_WRONG = ['Conv3DBackpropInputV2', 'Conv3DBackpropFilterV2'];
 
-/** Replacements on both cpu and wasm. */
-const FIXED: Record<string, KernelFunc> = {
-  ResizeBilinearGrad: resizeBilinearGrad,
-  ResizeNearestNeighborGrad: resizeNearestNeighborGrad,
-};
+/** Op-level gradients, built from tf ops: one implementation on every backend, `tensorflow` included. */
+const GRADIENTS: GradConfig[] = [
+  stridedSliceGradConfig,
+  resizeBilinearGradConfig,
+  resizeNearestNeighborGradConfig,
+  geluGradConfig,
+  layerNormGradConfig,
+  batchNormTrainGradConfig,
+];
 
-const added = { composed: [] as string[], onCpu: [] as string[], fixed: [] as string[] };
+/** segvit's single-pass layer kernels (with the gradients above), on cpu and wasm. */
+const FUSED_KERNELS: Record<string, KernelFunc> = { ...GELU_KERNELS, ...LAYER_NORM_KERNELS, ...BATCH_NORM_KERNELS };
+
+const added = {
+  composed: [] as string[],
+  onCpu: [] as string[],
+  fixed: [] as string[],
+  gradients: GRADIENTS.map((g) => g.kernelName),
+};
 
 /** Register `kernelFunc` for the backend, keeping the old kernel's setup (wasm binds its functions there). */
 function replaceKernel(kernelName: string, backendName: string, kernelFunc: KernelFunc): void {
@@ -113,38 +137,50 @@ function registerWasm(): void {
   }
   for (const { kernelName } of tf.getKernelsForBackend('cpu')) {
     const missing = !wasm.has(kernelName) && !(kernelName in WASM_COMPOSED);
-    if ((!missing && !WASM_WRONG.includes(kernelName)) || kernelName in FIXED) continue;
+    if (!missing && !WASM_WRONG.includes(kernelName)) continue;
     replaceKernel(kernelName, 'wasm', onCpu(kernelName));
     added.onCpu.push(kernelName);
   }
 }
 
-const done = { wasm: false, common: false };
+/**
+ * Put segvit's gradients in the (global) gradient registry in place of tfjs's. tfjs registers its own when
+ * '@tensorflow/tfjs' is first evaluated, and again whenever another copy of it is (a native package with a
+ * nested tfjs, a bundle): so this runs on every registerKernels() call, and initBackend calls that after
+ * loading the native package; the last registration wins.
+ */
+function registerGradients(): void {
+  for (const config of GRADIENTS) {
+    const current = tf.getGradient(config.kernelName);
+    if (current === config) continue;
+    // registerGradient over an existing name replaces it but warns in DEBUG mode ("Overriding the gradient"):
+    // the replacement is intended, so tfjs's entry is removed first.
+    if (current) tf.unregisterGradient(config.kernelName);
+    tf.registerGradient(config);
+  }
+}
 
-/** Register every fix once; the wasm part once '@tensorflow/tfjs-backend-wasm' has been imported. */
+let wasmDone = false;
+
+/** Register every fix: gradients on every call, the wasm kernels once '@tensorflow/tfjs-backend-wasm' is imported. */
 export function registerKernels(): void {
-  if (!done.common) {
-    tf.registerGradient(stridedSliceGradConfig);
-    tf.registerGradient(geluGradConfig);
-    tf.registerGradient(layerNormGradConfig);
-    tf.registerGradient(batchNormTrainGradConfig);
-    done.common = true;
-  }
+  registerGradients();
   const withWasm = tf.findBackendFactory('wasm') !== null;
-  if (withWasm && !done.wasm) {
+  if (withWasm && !wasmDone) {
     registerWasm();
-    done.wasm = true;
+    wasmDone = true;
   }
-  for (const [name, func] of Object.entries({ ...GELU_KERNELS, ...LAYER_NORM_KERNELS, ...BATCH_NORM_KERNELS })) {
+  for (const [name, func] of Object.entries(FUSED_KERNELS)) {
     for (const backend of withWasm ? ['cpu', 'wasm'] : ['cpu']) replaceKernel(name, backend, func);
-  }
-  for (const [name, func] of Object.entries(FIXED)) {
-    for (const backend of withWasm ? ['cpu', 'wasm'] : ['cpu']) replaceKernel(name, backend, func);
-    if (!added.fixed.includes(name)) added.fixed.push(name);
   }
 }
 
 /** What registerKernels changed, for tests and `segvit list`. */
-export function kernelChanges(): { composed: readonly string[]; onCpu: readonly string[]; fixed: readonly string[] } {
+export function kernelChanges(): {
+  composed: readonly string[];
+  onCpu: readonly string[];
+  fixed: readonly string[];
+  gradients: readonly string[];
+} {
   return added;
 }
