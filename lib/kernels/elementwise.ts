@@ -2,6 +2,7 @@
  * Float32 kernels written once in JS for the cpu and wasm backends: on wasm they read and write the heap in place
  * (views taken after the outputs are allocated), on cpu the backend's own arrays.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import type { KernelBackend, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { heap, heapOffset, type WasmBackend } from './wasm-heap.js';
 
@@ -11,8 +12,6 @@ export type Compute = (inputs: (Float32Array | undefined)[], outputs: Float32Arr
 function isWasm(backend: KernelBackend): backend is WasmBackend {
   return 'wasm' in backend;
 }
-
-const size = (shape: number[]) => shape.reduce((p, d) => p * d, 1);
 
 /**
  * A kernel of the named float32 inputs whose outputs have the shapes `outputShapes` gives (from the input shapes,
@@ -31,10 +30,10 @@ export function jsKernel(inputNames: string[], outputShapes: (shapes: number[][]
     if (isWasm(backend)) {
       outs = outShapes.map((shape) => backend.makeOutput(shape, 'float32'));
       const buffer = heap(backend).buffer;
-      const view = (info: TensorInfo) => new Float32Array(buffer, heapOffset(backend, info), size(info.shape));
+      const view = (info: TensorInfo) => new Float32Array(buffer, heapOffset(backend, info), tf.util.sizeFromShape(info.shape));
       compute(infos.map((info) => info && view(info)), outs.map(view), shapes, attrs as NamedAttrMap);
     } else {
-      const values = outShapes.map((shape) => new Float32Array(size(shape)));
+      const values = outShapes.map((shape) => new Float32Array(tf.util.sizeFromShape(shape)));
       compute(infos.map((info) => info && (backend.readSync(info.dataId) as Float32Array)), values, shapes, attrs as NamedAttrMap);
       outs = values.map((v, i) => ({ dataId: backend.write(v, outShapes[i], 'float32'), shape: outShapes[i], dtype: 'float32' }));
     }

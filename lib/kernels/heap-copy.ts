@@ -30,7 +30,7 @@ function copyRows(
     return;
   }
   const index = new Array<number>(rank).fill(0);
-  const rows = counts.reduce((p, c) => p * c, 1);
+  const rows = tf.util.sizeFromShape(counts);
   const last = rank - 1;
   const lastCount = counts[last];
   const lastStride = srcStrides[last];
@@ -182,12 +182,12 @@ export function heapGather(wasmGather: KernelFunc): KernelFunc {
     const dim = tf.util.parseAxisParam(axis, x.shape)[0];
     if (width === undefined || batchDims !== 0 || indices.dtype !== 'int32') return wasmGather(args);
     const wasm = args.backend as WasmBackend;
-    const outer = x.shape.slice(0, dim).reduce((p, d) => p * d, 1);
-    const inner = x.shape.slice(dim + 1).reduce((p, d) => p * d, 1);
+    const outer = tf.util.sizeFromShape(x.shape.slice(0, dim));
+    const inner = tf.util.sizeFromShape(x.shape.slice(dim + 1));
     const count = x.shape[dim];
     const out = wasm.makeOutput([...x.shape.slice(0, dim), ...indices.shape, ...x.shape.slice(dim + 1)], x.dtype);
     const bytes = heap(wasm);
-    const ids = new Int32Array(bytes.buffer, heapOffset(wasm, indices), indices.shape.reduce((p, d) => p * d, 1));
+    const ids = new Int32Array(bytes.buffer, heapOffset(wasm, indices), tf.util.sizeFromShape(indices.shape));
     const rowBytes = inner * width;
     const src = heapOffset(wasm, x);
     let dst = heapOffset(wasm, out);

@@ -12,7 +12,7 @@ import { jsKernel } from './elementwise.js';
 export const LAYER_NORM = 'SegvitLayerNorm';
 const LAYER_NORM_GRAD = 'SegvitLayerNormGrad';
 
-const rowsOf = (shape: number[]) => shape.slice(0, -1).reduce((p, d) => p * d, 1);
+const rowsOf = (shape: number[]) => tf.util.sizeFromShape(shape.slice(0, -1));
 
 function forward(
   [x, weight, bias]: (Float32Array | undefined)[],

@@ -20,8 +20,6 @@ interface Product {
   outShape: number[];
 }
 
-const size = (shape: number[]) => shape.reduce((p, d) => p * d, 1);
-
 /** Shapes of op(A)·op(B) with batch broadcasting, or undefined when the native kernel cannot take them. */
 function plan(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): Product | undefined {
   if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) return undefined;
@@ -31,9 +29,9 @@ function plan(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boo
   const [kb, n] = transposeB ? [bc, br] : [br, bc];
   if (k !== kb || m === 0 || n === 0 || k === 0) return undefined;
   const outer = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
-  const batch = size(outer);
-  const batchA = size(a.shape.slice(0, -2));
-  const batchB = size(b.shape.slice(0, -2));
+  const batch = tf.util.sizeFromShape(outer);
+  const batchA = tf.util.sizeFromShape(a.shape.slice(0, -2));
+  const batchB = tf.util.sizeFromShape(b.shape.slice(0, -2));
   // One matrix broadcast over the batch, or equal batches; [2,1]x[1,3]-style broadcasting is left to the fallback.
   if ((batchA !== batch && batchA !== 1) || (batchB !== batch && batchB !== 1) || batch === 0) return undefined;
   return {
@@ -50,7 +48,7 @@ export function nativeMatMul(blas: NativeBlas, fallback: KernelFunc): KernelFunc
     const attrs = args.attrs as NamedAttrMap & { transposeA: boolean; transposeB: boolean; activation?: string; leakyreluAlpha?: number };
     const p = plan(a!, b!, attrs.transposeA, attrs.transposeB);
     const activation = ACTIVATIONS[attrs.activation ?? 'linear'];
-    const plainBias = !bias || (bias.dtype === 'float32' && size(bias.shape) === p?.n && bias.shape.at(-1) === p.n);
+    const plainBias = !bias || (bias.dtype === 'float32' && tf.util.sizeFromShape(bias.shape) === p?.n && bias.shape.at(-1) === p.n);
     if (!p || preluActivationWeights || activation === undefined || !plainBias) return fallback(args);
     const backend = args.backend as WasmBackend;
     const out = backend.makeOutput(p.outShape, 'float32');

@@ -42,7 +42,7 @@ function separateBias(matmul: KernelFunc): KernelFunc {
 }
 
 function batchOf(t: TensorInfo): number {
-  return t.shape.slice(0, -2).reduce((p, d) => p * d, 1);
+  return tf.util.sizeFromShape(t.shape.slice(0, -2));
 }
 
 export function withPlainOperands(kernelName: 'BatchMatMul' | '_FusedMatMul'): KernelFunc {
