@@ -11,7 +11,8 @@
  *
  * Kernel replacements, wasm only (tensorflow runs TensorFlow's own kernels for all of these, as tfjs-node 4.22's
  * source shows; untested here, where tfjs-node cannot be installed):
- * - wasm lacks Conv2DBackpropFilter and DepthwiseConv2dNativeBackpropFilter: composed from wasm kernels;
+ * - wasm lacks Conv2DBackpropFilter and DepthwiseConv2dNativeBackpropFilter: composed from wasm kernels (the dense
+ *   one runs natively when the native GEMM is built);
  * - wasm lacks UnsortedSegmentSum (the gradient of gather): a direct one-pass kernel;
  * - wasm's Conv2DBackpropInput is 2-3x slower than a forward conv: recast as one;
  * - wasm's matmul is 10-15x slower with transpose flags: operands are transposed explicitly first;
@@ -23,7 +24,8 @@
  * space-to-batch, so they never reach those limits.
  *
  * And for speed:
- * - wasm's matmuls run on the optional native OpenBLAS GEMM (native-matmul.ts, native/blas.c) when it is built;
+ * - wasm's matmuls and Conv2D run on the optional native OpenBLAS GEMM (native-matmul.ts, native-conv.ts,
+ *   native/blas.c) when it is built;
  * - wasm's Transpose (rank ≥ 5), Slice, Unpack, SplitV and GatherV2 copy rows in place on its heap, and its Sum over
  *   leading axes is one pass (heap-copy.ts, column-sum.ts);
  * - GELU, LayerNorm and training-mode BatchNorm are single-pass JS kernels with their own gradients on cpu and wasm
@@ -39,7 +41,8 @@ import { sharedIdentity } from './shared-identity.js';
 import { unsortedSegmentSum } from './segment-sum.js';
 import { withPlainOperands } from './plain-matmul.js';
 import { conv2DBackpropInput } from './conv-input-grad.js';
-import { nativeBlas } from './native-blas.js';
+import { nativeBlas, type NativeBlas } from './native-blas.js';
+import { nativeConv2D, nativeConv2DBackpropFilter } from './native-conv.js';
 import { nativeMatMul } from './native-matmul.js';
 import { GELU_KERNELS, geluGradConfig } from './gelu.js';
 import { LAYER_NORM_KERNELS, layerNormGradConfig } from './layer-norm.js';
@@ -49,7 +52,6 @@ import { heapGather, heapSlice, heapSplitV, heapTranspose, heapUnpack } from './
 
 /** Kernels segvit provides for wasm (composed from wasm kernels, or direct). */
 const WASM_COMPOSED: Record<string, KernelFunc> = {
-  Conv2DBackpropFilter: conv2DBackpropFilter,
   DepthwiseConv2dNativeBackpropFilter: depthwiseConv2dNativeBackpropFilter,
   Conv2DBackpropInput: conv2DBackpropInput,
   UnsortedSegmentSum: unsortedSegmentSum,
@@ -86,23 +88,30 @@ function replaceKernel(kernelName: string, backendName: string, kernelFunc: Kern
   tf.registerKernel({ kernelName, backendName, kernelFunc, setupFunc: old?.setupFunc, disposeFunc: old?.disposeFunc });
 }
 
-const MATMULS = ['BatchMatMul', '_FusedMatMul'] as const;
-/** wasm's matmuls with explicit transposes, kept for when the native GEMM is off or cannot take a product. */
-const plainMatMuls: Partial<Record<(typeof MATMULS)[number], KernelFunc>> = {};
-let nativeGemmActive = false;
+/** wasm kernels that run on the native GEMM when it is built, and how each wraps its fallback. */
+const NATIVE: Record<string, (blas: NativeBlas, fallback: KernelFunc) => KernelFunc> = {
+  BatchMatMul: nativeMatMul,
+  _FusedMatMul: nativeMatMul,
+  Conv2D: nativeConv2D,
+  Conv2DBackpropFilter: nativeConv2DBackpropFilter,
+};
+/**
+ * The kernels the native ones fall back to, kept for when the native GEMM is off or cannot take a case: wasm's
+ * matmuls with explicit transposes, wasm's own Conv2D, the composed filter gradient.
+ */
+const fallbacks: Record<string, KernelFunc> = {};
 
 /**
- * Run wasm's matmuls on the native GEMM (when it is built and loadable) or on wasm's own kernel. Returns whether
- * the native GEMM is now in use. Tests and benchmarks switch between the two paths with it.
+ * Run wasm's matmuls and Conv2D on the native GEMM (when it is built and loadable) or on wasm's own kernels. Returns
+ * whether the native GEMM is now in use. Tests and benchmarks switch between the two paths with it.
  */
 export function useNativeGemm(on: boolean): boolean {
   const blas = on ? nativeBlas().blas : undefined;
-  for (const name of MATMULS) {
-    const plain = plainMatMuls[name];
-    if (plain) replaceKernel(name, 'wasm', blas ? nativeMatMul(blas, plain) : plain);
+  for (const [name, wrap] of Object.entries(NATIVE)) {
+    const fallback = fallbacks[name];
+    if (fallback) replaceKernel(name, 'wasm', blas ? wrap(blas, fallback) : fallback);
   }
-  nativeGemmActive = blas !== undefined && MATMULS.every((name) => plainMatMuls[name]);
-  return nativeGemmActive;
+  return blas !== undefined && Object.keys(NATIVE).every((name) => fallbacks[name]);
 }
 
 /** wasm's data-movement kernels, replaced by copies in place on its heap (they wrap wasm's own for what stays). */
@@ -126,17 +135,20 @@ function registerHeapCopies(): void {
 function registerWasm(): void {
   const wasm = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName));
   registerHeapCopies();
-  for (const name of MATMULS) {
-    plainMatMuls[name] = withPlainOperands(name);
+  for (const name of ['BatchMatMul', '_FusedMatMul'] as const) {
+    fallbacks[name] = withPlainOperands(name);
     added.fixed.push(name);
   }
+  fallbacks.Conv2D = tf.getKernel('Conv2D', 'wasm')!.kernelFunc;
+  fallbacks.Conv2DBackpropFilter = conv2DBackpropFilter;
+  added.composed.push('Conv2DBackpropFilter');
   useNativeGemm(true);
   for (const [name, func] of Object.entries(WASM_COMPOSED)) {
     replaceKernel(name, 'wasm', func);
     added.composed.push(name);
   }
   for (const { kernelName } of tf.getKernelsForBackend('cpu')) {
-    const missing = !wasm.has(kernelName) && !(kernelName in WASM_COMPOSED);
+    const missing = !wasm.has(kernelName) && !(kernelName in WASM_COMPOSED) && !(kernelName in NATIVE);
     if (!missing && !WASM_WRONG.includes(kernelName)) continue;
     replaceKernel(kernelName, 'wasm', onCpu(kernelName));
     added.onCpu.push(kernelName);

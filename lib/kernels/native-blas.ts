@@ -24,6 +24,10 @@ export interface NativeBlas {
     activation: number,
     alpha: number,
   ): void;
+  /** y = conv(x, w): 15 sizes (batch, height, width, in, kernelH, kernelW, out, outH, outW, strides, dilations, padTop, padLeft), then offsets. */
+  conv2d(heap: Uint8Array, ...sizesThenOffsets: number[]): void;
+  /** dw = patches(x)ᵀ·dy: the same 15 sizes, then the offsets of x, dy and dw. */
+  conv2dFilterGrad(heap: Uint8Array, ...sizesThenOffsets: number[]): void;
   threads(): number;
 }
 

@@ -11,6 +11,15 @@
  *     C[i] = act(op(A[i]) · op(B[i]) + bias) for i < batch, row-major; strides are in elements (0 broadcasts one
  *     matrix over the batch); biasOff < 0 means no bias, else a [n] vector; activation 0 linear, 1 relu, 2 relu6,
  *     3 leaky relu (slope alpha), 4 sigmoid, 5 elu.
+ *   conv2d(heap, batch, height, width, inChannels, kernelH, kernelW, outChannels, outH, outW, strideH, strideW,
+ *          dilationH, dilationW, padTop, padLeft, xOff, wOff, yOff)
+ *     y = conv(x, w) for NHWC x [batch, height, width, in], w [kernelH, kernelW, in, out] (tfjs's layout;
+ *     read as a [kernelH·kernelW·in, out] matrix it is the GEMM's B) and y [batch, outH, outW, out]; pixels outside
+ *     x (the padding) are zeros. Output rows are made in tiles: im2col into a private buffer, then one sgemm per
+ *     tile, tiles split over threads. A 1x1 stride-1 unpadded conv is one sgemm on x itself.
+ *   conv2dFilterGrad(heap, <the same 15 sizes>, xOff, dyOff, dwOff)
+ *     dw = patches(x)ᵀ · dy, the filter gradient of that conv ([kernelH·kernelW·in, out], tfjs's filter layout),
+ *     from the same im2col tiles; each thread sums its tiles into its own dw, then the partial sums are added.
  *   threads() -> the number of threads used.
  *
  * Many small products (window attention: ~1000 products of 49x32x49) are split over threads by batch, each product
@@ -21,7 +30,9 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #define MAX_THREADS 64
@@ -69,26 +80,24 @@ static void activate(float *c, int64_t count, int activation, float alpha) {
   }
 }
 
-/* One product C[i] = op(A[i]) op(B[i]) (+ bias, activation). Row-major, leading dims from the stored shapes. */
-static void gemm_one(const Gemm *g, int64_t i) {
-  const float *a = g->heap + g->a_off + i * g->a_stride;
-  const float *b = g->heap + g->b_off + i * g->b_stride;
-  float *c = g->heap + g->c_off + i * g->c_stride;
-  const int64_t lda = g->trans_a ? g->m : g->k;
-  const int64_t ldb = g->trans_b ? g->k : g->n;
+/* c = act(op(a) op(b) + bias) for row-major a, b, c; bias may be NULL. */
+static void gemm_rows(const float *a, const float *b, float *c, int64_t m, int64_t n, int64_t k, int trans_a,
+                      int trans_b, const float *bias, int activation, float alpha) {
   float beta = 0.0f;
-  if (g->bias_off >= 0) {
-    const float *bias = g->heap + g->bias_off;
-    for (int64_t r = 0; r < g->m; r++) {
-      float *row = c + r * g->n;
-      for (int64_t j = 0; j < g->n; j++) row[j] = bias[j];
-    }
+  if (bias) {
+    for (int64_t r = 0; r < m; r++) memcpy(c + r * n, bias, (size_t)n * sizeof(float));
     beta = 1.0f;
   }
-  cblas_sgemm(CblasRowMajor, g->trans_a ? CblasTrans : CblasNoTrans, g->trans_b ? CblasTrans : CblasNoTrans,
-              (int)g->m, (int)g->n, (int)g->k, 1.0f, a, (int)lda, b, (int)ldb, beta, c,
-              (int)g->n);
-  activate(c, g->m * g->n, g->activation, g->alpha);
+  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, (int)m,
+              (int)n, (int)k, 1.0f, a, (int)(trans_a ? m : k), b, (int)(trans_b ? k : n), beta, c, (int)n);
+  activate(c, m * n, activation, alpha);
+}
+
+/* One product C[i] = op(A[i]) op(B[i]) (+ bias, activation). */
+static void gemm_one(const Gemm *g, int64_t i) {
+  gemm_rows(g->heap + g->a_off + i * g->a_stride, g->heap + g->b_off + i * g->b_stride,
+            g->heap + g->c_off + i * g->c_stride, g->m, g->n, g->k, g->trans_a, g->trans_b,
+            g->bias_off >= 0 ? g->heap + g->bias_off : NULL, g->activation, g->alpha);
 }
 
 static void *run_range(void *arg) {
@@ -124,18 +133,143 @@ static void run_batched(const Gemm *g, int64_t batch) {
   }
 }
 
-static int64_t arg_int(napi_env env, napi_value v) {
-  int64_t out = 0;
-  napi_get_value_int64(env, v, &out);
-  return out;
+/* ---- conv2d: im2col tiles + sgemm ---- */
+
+/* Floats of patch matrix per tile (16 MB), so a tile stays in cache-friendly, bounded memory. */
+#define TILE_FLOATS (1 << 22)
+
+typedef struct {
+  float *heap;
+  int64_t batch, h, w, cin, kh, kw, cout, oh, ow, sh, sw, dh, dw, pad_top, pad_left;
+  /* conv2d: w is the filter, y the output. conv2dFilterGrad: w is the filter gradient, y the output gradient. */
+  int64_t x_off, w_off, y_off;
+  int filter_grad;
+  int64_t tile;  /* output pixels per tile */
+  int64_t tiles;
+} Conv;
+
+typedef struct {
+  const Conv *c;
+  int64_t from, to; /* tile indices */
+  float *dw;        /* filter gradient: where this range sums its tiles (K x out) */
+} ConvRange;
+
+/* Patch rows of output pixels [p0, p0 + rows) into buf [rows, kh*kw*cin], zeros outside the input. */
+static void im2col(const Conv *c, int64_t p0, int64_t rows, float *buf) {
+  const float *x = c->heap + c->x_off;
+  const int64_t k = c->kh * c->kw * c->cin;
+  const size_t bytes = (size_t)c->cin * sizeof(float);
+  for (int64_t r = 0; r < rows; r++) {
+    const int64_t p = p0 + r;
+    const int64_t b = p / (c->oh * c->ow), oy = (p / c->ow) % c->oh, ox = p % c->ow;
+    for (int64_t i = 0; i < c->kh; i++) {
+      const int64_t y = oy * c->sh + i * c->dh - c->pad_top;
+      for (int64_t j = 0; j < c->kw; j++) {
+        const int64_t xx = ox * c->sw + j * c->dw - c->pad_left;
+        float *dst = buf + r * k + (i * c->kw + j) * c->cin;
+        if (y < 0 || y >= c->h || xx < 0 || xx >= c->w) memset(dst, 0, bytes);
+        else memcpy(dst, x + ((b * c->h + y) * c->w + xx) * c->cin, bytes);
+      }
+    }
+  }
 }
 
-static napi_value sgemm_batched(napi_env env, napi_callback_info info) {
-  size_t argc = 16;
-  napi_value argv[16];
+static void *conv_range(void *arg) {
+  const ConvRange *r = (const ConvRange *)arg;
+  const Conv *c = r->c;
+  const int64_t pixels = c->batch * c->oh * c->ow;
+  const int64_t k = c->kh * c->kw * c->cin;
+  float *buf = (float *)malloc((size_t)(c->tile * k) * sizeof(float));
+  if (!buf) return (void *)1;
+  for (int64_t t = r->from; t < r->to; t++) {
+    const int64_t p0 = t * c->tile;
+    const int64_t rows = p0 + c->tile < pixels ? c->tile : pixels - p0;
+    float *y = c->heap + c->y_off + p0 * c->cout;
+    im2col(c, p0, rows, buf);
+    if (c->filter_grad) {
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)k, (int)c->cout, (int)rows, 1.0f, buf, (int)k, y,
+                  (int)c->cout, t == r->from ? 0.0f : 1.0f, r->dw, (int)c->cout);
+    } else {
+      gemm_rows(buf, c->heap + c->w_off, y, rows, c->cout, k, 0, 0, NULL, 0, 0);
+    }
+  }
+  free(buf);
+  return NULL;
+}
+
+/* Returns 0, or 1 when a patch buffer could not be allocated. */
+static int run_conv(Conv *c) {
+  const int64_t pixels = c->batch * c->oh * c->ow;
+  const int64_t k = c->kh * c->kw * c->cin;
+  const double work = (double)pixels * (double)k * (double)c->cout;
+  const int pointwise = c->kh == 1 && c->kw == 1 && c->sh == 1 && c->sw == 1 && c->pad_top == 0 &&
+                        c->pad_left == 0 && c->oh == c->h && c->ow == c->w;
+  if (pointwise) {
+    use_blas_threads(work < THREADED_PRODUCT ? 1 : thread_count);
+    const float *x = c->heap + c->x_off;
+    float *w = c->heap + c->w_off, *y = c->heap + c->y_off;
+    if (c->filter_grad) gemm_rows(x, y, w, k, c->cout, pixels, 1, 0, NULL, 0, 0);
+    else gemm_rows(x, w, y, pixels, c->cout, k, 0, 0, NULL, 0, 0);
+    return 0;
+  }
+  c->tile = TILE_FLOATS / k < 1 ? 1 : TILE_FLOATS / k;
+  if (c->tile > pixels) c->tile = pixels;
+  c->tiles = (pixels + c->tile - 1) / c->tile;
+  int threads = thread_count;
+  if (work < THREADED_BATCH) threads = 1;
+  if (threads > 1 && c->tiles < threads) {
+    /* Too few tiles to share: split the pixels evenly instead. */
+    c->tile = (pixels + threads - 1) / threads;
+    c->tiles = (pixels + c->tile - 1) / c->tile;
+  }
+  if (threads > c->tiles) threads = (int)c->tiles;
+  use_blas_threads(1);
+  float *dw = c->heap + c->w_off;
+  if (threads < 2) {
+    ConvRange all = {c, 0, c->tiles, dw};
+    return conv_range(&all) != NULL;
+  }
+  pthread_t ids[MAX_THREADS];
+  ConvRange ranges[MAX_THREADS];
+  int started[MAX_THREADS] = {0};
+  int failed = 0;
+  const int64_t per = (c->tiles + threads - 1) / threads;
+  for (int t = 0; t < threads; t++) {
+    ranges[t].c = c;
+    ranges[t].from = t * per < c->tiles ? t * per : c->tiles;
+    ranges[t].to = (t + 1) * per < c->tiles ? (t + 1) * per : c->tiles;
+    /* Thread 0 sums into dw itself, the others into their own buffers, added below. */
+    ranges[t].dw = t == 0 || !c->filter_grad ? dw : (float *)calloc((size_t)(k * c->cout), sizeof(float));
+    failed |= ranges[t].dw == NULL;
+  }
+  for (int t = 1; t < threads && !failed; t++) started[t] = pthread_create(&ids[t], NULL, conv_range, &ranges[t]) == 0;
+  if (!failed) failed |= conv_range(&ranges[0]) != NULL;
+  for (int t = 1; t < threads; t++) {
+    void *result = NULL;
+    if (started[t]) pthread_join(ids[t], &result);
+    else if (!failed) result = conv_range(&ranges[t]);
+    failed |= result != NULL;
+  }
+  for (int t = 1; t < threads && c->filter_grad; t++) {
+    if (!failed && ranges[t].from < ranges[t].to) for (int64_t i = 0; i < k * c->cout; i++) dw[i] += ranges[t].dw[i];
+    free(ranges[t].dw);
+  }
+  return failed;
+}
+
+/*
+ * The arguments of a call: argv[0] must be the wasm heap (a Uint8Array), the rest integers, except the last when
+ * `alpha` is wanted (a double). Returns the heap as floats and its length in floats, or NULL after throwing.
+ */
+static float *read_args(napi_env env, napi_callback_info info, const char *name, size_t expected, int64_t *ints,
+                        double *alpha, int64_t *floats) {
+  napi_value argv[32];
+  size_t argc = 32;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc != 16) {
-    napi_throw_error(env, NULL, "sgemmBatched expects 16 arguments");
+  if (argc != expected) {
+    char message[96];
+    snprintf(message, sizeof message, "%s expects %zu arguments", name, expected);
+    napi_throw_error(env, NULL, message);
     return NULL;
   }
   napi_typedarray_type type;
@@ -145,42 +279,77 @@ static napi_value sgemm_batched(napi_env env, napi_callback_info info) {
   size_t byte_offset = 0;
   if (napi_get_typedarray_info(env, argv[0], &type, &length, &data, &buffer, &byte_offset) != napi_ok ||
       type != napi_uint8_array) {
-    napi_throw_type_error(env, NULL, "sgemmBatched: the first argument must be the wasm heap (Uint8Array)");
+    char message[96];
+    snprintf(message, sizeof message, "%s: the first argument must be the wasm heap (Uint8Array)", name);
+    napi_throw_type_error(env, NULL, message);
     return NULL;
   }
-  Gemm g;
-  g.heap = (float *)data;
-  const int64_t batch = arg_int(env, argv[1]);
-  g.m = arg_int(env, argv[2]);
-  g.n = arg_int(env, argv[3]);
-  g.k = arg_int(env, argv[4]);
-  g.trans_a = (int)arg_int(env, argv[5]);
-  g.trans_b = (int)arg_int(env, argv[6]);
-  /* Offsets arrive in bytes (wasm pointers); the heap is float-aligned for float32 tensors. */
-  g.a_off = arg_int(env, argv[7]) / 4;
-  g.a_stride = arg_int(env, argv[8]);
-  g.b_off = arg_int(env, argv[9]) / 4;
-  g.b_stride = arg_int(env, argv[10]);
-  g.c_off = arg_int(env, argv[11]) / 4;
-  g.c_stride = arg_int(env, argv[12]);
-  const int64_t bias = arg_int(env, argv[13]);
-  g.bias_off = bias < 0 ? -1 : bias / 4;
-  g.activation = (int)arg_int(env, argv[14]);
+  const size_t count = alpha ? expected - 1 : expected;
+  for (size_t i = 1; i < count; i++) napi_get_value_int64(env, argv[i], &ints[i - 1]);
+  if (alpha) napi_get_value_double(env, argv[expected - 1], alpha);
+  *floats = (int64_t)(length / 4);
+  return (float *)data;
+}
+
+/* Offsets arrive in bytes (wasm pointers); the heap is float-aligned for float32 tensors. */
+static int64_t to_floats(int64_t bytes) { return bytes < 0 ? -1 : bytes / 4; }
+
+static napi_value sgemm_batched(napi_env env, napi_callback_info info) {
+  int64_t v[15];
   double alpha = 0;
-  napi_get_value_double(env, argv[15], &alpha);
-  g.alpha = (float)alpha;
-  const int64_t floats = (int64_t)(length / 4);
+  int64_t floats = 0;
+  float *heap = read_args(env, info, "sgemmBatched", 16, v, &alpha, &floats);
+  if (!heap) return NULL;
+  const int64_t batch = v[0];
+  Gemm g = {heap, v[1], v[2], v[3], (int)v[4], (int)v[5], to_floats(v[6]), v[7], to_floats(v[8]), v[9],
+            to_floats(v[10]), v[11], to_floats(v[12]), (int)v[13], (float)alpha};
   const int64_t last = batch - 1;
   const int64_t a_end = g.a_off + last * g.a_stride + g.m * g.k;
   const int64_t b_end = g.b_off + last * g.b_stride + g.k * g.n;
   const int64_t c_end = g.c_off + last * g.c_stride + g.m * g.n;
-  if (batch < 1 || g.m < 1 || g.n < 1 || g.k < 1 || a_end > floats || b_end > floats || c_end > floats ||
-      (g.bias_off >= 0 && g.bias_off + g.n > floats)) {
+  if (batch < 1 || g.m < 1 || g.n < 1 || g.k < 1 || g.a_off < 0 || g.b_off < 0 || g.c_off < 0 || a_end > floats ||
+      b_end > floats || c_end > floats || (g.bias_off >= 0 && g.bias_off + g.n > floats)) {
     napi_throw_range_error(env, NULL, "sgemmBatched: operands outside the heap");
     return NULL;
   }
   run_batched(&g, batch);
   return NULL;
+}
+
+/* conv2d and conv2dFilterGrad take the same arguments; `filter_grad` says which. */
+static napi_value conv_call(napi_env env, napi_callback_info info, const char *name, int filter_grad) {
+  int64_t v[18];
+  int64_t floats = 0;
+  float *heap = read_args(env, info, name, 19, v, NULL, &floats);
+  if (!heap) return NULL;
+  /* conv2d passes x, w, y; conv2dFilterGrad x, dy, dw: w_off holds the filter (gradient), y_off the output's. */
+  const int64_t w_off = to_floats(filter_grad ? v[17] : v[16]), y_off = to_floats(filter_grad ? v[16] : v[17]);
+  Conv c = {heap, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14],
+            to_floats(v[15]), w_off, y_off, filter_grad, 0, 0};
+  const int64_t dims[] = {c.batch, c.h, c.w, c.cin, c.kh, c.kw, c.cout, c.oh, c.ow, c.sh, c.sw, c.dh, c.dw};
+  int bad = c.x_off < 0 || c.w_off < 0 || c.y_off < 0 || c.pad_top < 0 || c.pad_left < 0;
+  for (size_t i = 0; i < sizeof dims / sizeof dims[0]; i++) bad |= dims[i] < 1;
+  bad |= c.x_off + c.batch * c.h * c.w * c.cin > floats;
+  bad |= c.w_off + c.kh * c.kw * c.cin * c.cout > floats;
+  bad |= c.y_off + c.batch * c.oh * c.ow * c.cout > floats;
+  if (bad) {
+    char message[96];
+    snprintf(message, sizeof message, "%s: bad dimensions or operands outside the heap", name);
+    napi_throw_range_error(env, NULL, message);
+    return NULL;
+  }
+  if (run_conv(&c)) {
+    char message[96];
+    snprintf(message, sizeof message, "%s: out of memory for the patch buffers", name);
+    napi_throw_error(env, NULL, message);
+  }
+  return NULL;
+}
+
+static napi_value conv2d(napi_env env, napi_callback_info info) { return conv_call(env, info, "conv2d", 0); }
+
+static napi_value conv2d_filter_grad(napi_env env, napi_callback_info info) {
+  return conv_call(env, info, "conv2dFilterGrad", 1);
 }
 
 static napi_value threads(napi_env env, napi_callback_info info) {
@@ -197,6 +366,8 @@ static napi_value init(napi_env env, napi_value exports) {
   use_blas_threads(thread_count);
   napi_property_descriptor props[] = {
       {"sgemmBatched", NULL, sgemm_batched, NULL, NULL, NULL, napi_default, NULL},
+      {"conv2d", NULL, conv2d, NULL, NULL, NULL, napi_default, NULL},
+      {"conv2dFilterGrad", NULL, conv2d_filter_grad, NULL, NULL, NULL, napi_default, NULL},
       {"threads", NULL, threads, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
