@@ -12,7 +12,6 @@ export {
   loadStateDict, formatLoadReport, type LoadOptions, type LoadReport, type ShapeMismatch,
 } from './load.js';
 export { stateDictOf, saveSafetensors } from './save.js';
-export { adaptSwinCheckpoint, SWIN_IGNORED_KEYS } from './swin.js';
-export { adaptDptCheckpoint, isOfficialDpt } from './dpt.js';
+export { adaptCheckpoint, renameKeys, type CheckpointAdapter, type StateDict } from './adapt.js';
 export { loadWeights, type LoadWeightsOptions } from './load-weights.js';
 export { channelsLast, channelsFirstRecord } from './channels.js';

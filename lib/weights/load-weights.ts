@@ -1,9 +1,9 @@
-/** Load a checkpoint file into a model as users expect: adapt official layouts, skip recomputed buffers, report. */
+/** Load a checkpoint file into a model as users expect: select its part, apply the model's adapters, report. */
 import type { Module } from '../nn/module.js';
+import { adaptCheckpoint } from './adapt.js';
 import { readCheckpoint, selectPrefix } from './checkpoint.js';
 import { loadStateDict, type LoadReport } from './load.js';
-import { SWIN_IGNORED_KEYS, adaptSwinCheckpoint } from './swin.js';
-import { adaptDptCheckpoint } from './dpt.js';
+import type { TensorRecord } from './record.js';
 
 export interface LoadWeightsOptions {
   /**
@@ -18,16 +18,19 @@ export interface LoadWeightsOptions {
 const SEGMENTOR_PARTS = /^(backbone|neck|decode_head|auxiliary_head)\./;
 
 /**
- * Read `file` (.pth / .pt / .safetensors) and load it into `model` by official names. Official DPT checkpoints are
- * renamed to segmentor names first (lib/weights/dpt.ts), so they load into a DPT segmentor or its backbone.
+ * Read `file` (.pth / .pt / .safetensors) and load it into `model` by official names, after the checkpoint adapter of
+ * every module of `model` (`static checkpointAdapter`, lib/weights/adapt.ts) rewrote the keys in its scope: foreign
+ * namings (mmseg Swin, official DPT), recomputed buffers, resized tables.
  */
 export function loadWeights(model: Module, file: string, options: LoadWeightsOptions = {}): LoadReport {
-  let prefix = options.prefix;
-  const modelIsSegmentor = [...model.namedChildren()].some(([name]) => name === 'backbone');
-  const raw = adaptDptCheckpoint(readCheckpoint(file), model);
-  if (prefix === undefined && !modelIsSegmentor && [...raw.keys()].every((k) => SEGMENTOR_PARTS.test(k))) {
-    prefix = 'backbone.';
-  }
-  const tensors = prefix === undefined ? raw : selectPrefix(raw, prefix, file);
-  return loadStateDict(model, adaptSwinCheckpoint(tensors, model), { ignore: SWIN_IGNORED_KEYS, strict: options.strict });
+  const tensors = readCheckpoint(file);
+  const prefix = options.prefix ?? impliedPrefix(model, tensors);
+  const selected = prefix === undefined ? tensors : selectPrefix(tensors, prefix, file);
+  return loadStateDict(model, adaptCheckpoint(model, selected), { strict: options.strict });
+}
+
+/** `backbone.` when `model` is not a segmentor and every key of the checkpoint belongs to a segmentor part. */
+function impliedPrefix(model: Module, tensors: ReadonlyMap<string, TensorRecord>): string | undefined {
+  const modelIsSegmentor = model.namedChildren().some(([name]) => name === 'backbone');
+  return !modelIsSegmentor && [...tensors.keys()].every((key) => SEGMENTOR_PARTS.test(key)) ? 'backbone.' : undefined;
 }

@@ -1,16 +1,19 @@
 /**
- * Official Swin checkpoints into SwinTransformer (or a model holding one under `prefix`), as the official
- * mmcv_custom loader does: `relative_position_index` and `attn_mask` buffers are dropped (recomputed here);
+ * SwinTransformer's checkpoint adapter: official Swin checkpoints (classification and segmentation) as segvit's Swin
+ * holds them.
+ *
+ * As the official mmcv_custom loader: `relative_position_index` and `attn_mask` buffers are dropped (recomputed here);
  * a `relative_position_bias_table` of another window size is resized bicubically ((2w-1)² rows -> (2w'-1)²);
  * a classification `absolute_pos_embed` [1, L, C] becomes [1, C, H, W].
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { interpolate } from '../nn/resize.js';
 import type { Module } from '../nn/module.js';
-import type { TensorRecord } from './record.js';
+import type { CheckpointAdapter, StateDict } from '../weights/adapt.js';
+import type { TensorRecord } from '../weights/record.js';
 
 /** Buffers of official checkpoints that segvit recomputes instead of loading. */
-export const SWIN_IGNORED_KEYS = [/(^|\.)relative_position_index$/, /(^|\.)attn_mask$/];
+const RECOMPUTED = /(^|\.)(relative_position_index|attn_mask)$/;
 
 /** [L1, heads] table of a (2w-1)² grid -> [L2, heads] for the model's grid, bicubic (align_corners false). */
 function resizeBiasTable(record: TensorRecord, rows: number): TensorRecord {
@@ -34,12 +37,16 @@ function tokensToGrid(record: TensorRecord): TensorRecord {
   return { dtype: 'F32', shape: [n, c, side, side], data };
 }
 
-/** The checkpoint tensors adapted to `model`'s Swin tensors (other keys pass through unchanged). */
-export function adaptSwinCheckpoint(tensors: ReadonlyMap<string, TensorRecord>, model: Module): Map<string, TensorRecord> {
+/**
+ * The checkpoint tensors (keys relative to the Swin `model`) in the official names, without recomputed buffers, with
+ * tables and position embeddings fitted to `model`'s shapes. Keys it does not know pass through unchanged.
+ */
+export function adaptSwinCheckpoint(tensors: StateDict, model: Module): Map<string, TensorRecord> {
   const shapes = new Map([...model.namedState()].map(([k, e]) => [k, e.variable.shape]));
   const out = new Map<string, TensorRecord>();
   for (const [key, record] of tensors) {
     const want = shapes.get(key);
+    if (RECOMPUTED.test(key)) continue;
     if (want && key.endsWith('relative_position_bias_table') && record.shape[0] !== want[0]) {
       out.set(key, resizeBiasTable(record, want[0]));
     } else if (want && key.endsWith('absolute_pos_embed') && record.shape.length === 3) {
@@ -50,3 +57,7 @@ export function adaptSwinCheckpoint(tensors: ReadonlyMap<string, TensorRecord>, 
   }
   return out;
 }
+
+export const swinCheckpointAdapter: CheckpointAdapter = {
+  adapt: (state, module) => adaptSwinCheckpoint(state, module),
+};
