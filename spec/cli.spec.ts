@@ -10,7 +10,7 @@ import '../lib/components.js';
 import { loadConfig, validateConfig } from '../lib/config/index.js';
 import { registries } from '../lib/registry.js';
 import type { EncoderDecoder } from '../lib/segmentors/encoder-decoder.js';
-import { channelsFirstRecord, readSafetensors, saveSafetensors, writeSafetensors } from '../lib/weights/index.js';
+import { channelsFirstRecord, readSafetensors, saveSafetensors, writeSafetensors } from '../lib/weights/node.js';
 import { fixtureOrSkip } from './fixtures.js';
 import { maxAbs, maxAbsDiff, onBackend } from './helpers/backends.js';
 

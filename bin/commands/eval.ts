@@ -9,7 +9,7 @@ import { DataLoader } from '../../datasets/loader.js';
 import { MS_FLIP_AUG } from '../../lib/engine/inference.js';
 import { taskOf } from '../../lib/engine/tasks.js';
 import { resolveWeights } from '../../lib/engine/work-dirs.js';
-import { formatLoadReport, loadWeights } from '../../lib/weights/index.js';
+import { formatLoadReport, loadWeights } from '../../lib/weights/node.js';
 import { backendChoice } from './train.js';
 import { cfgOptions } from './options.js';
 

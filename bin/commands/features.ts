@@ -4,7 +4,7 @@ import { loadConfig, validateConfig, type JsonObject } from '../../lib/config/in
 import type { ComponentConfig } from '../../lib/config/types.js';
 import { registries } from '../../lib/registry.js';
 import '../../lib/components.js';
-import { formatLoadReport, loadWeights } from '../../lib/weights/index.js';
+import { formatLoadReport, loadWeights } from '../../lib/weights/node.js';
 import { readNchw, writeTorchLayout } from './tensor-io.js';
 import type * as tf from '@tensorflow/tfjs-core';
 import { backboneOutputs } from '../../lib/segmentors/types.js';

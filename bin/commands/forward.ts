@@ -6,7 +6,7 @@ import '../../lib/components.js';
 import { EncoderDecoder } from '../../lib/segmentors/encoder-decoder.js';
 import { DepthEstimator } from '../../lib/segmentors/depth-estimator.js';
 import { inferLogits } from '../../lib/engine/inference.js';
-import { formatLoadReport, loadWeights } from '../../lib/weights/index.js';
+import { formatLoadReport, loadWeights } from '../../lib/weights/node.js';
 import { readNchw, writeTorchLayout } from './tensor-io.js';
 import { backendChoice } from './train.js';
 import { cfgOptions } from './options.js';

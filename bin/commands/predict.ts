@@ -13,7 +13,7 @@ import { imageTransforms, predictDepthFile, predictFile } from '../../lib/engine
 import { DEPTH_FLIP_AUG } from '../../lib/engine/depth-inference.js';
 import { MS_FLIP_AUG } from '../../lib/engine/inference.js';
 import { latestWorkDir, resolveWeights } from '../../lib/engine/work-dirs.js';
-import { formatLoadReport, loadWeights } from '../../lib/weights/index.js';
+import { formatLoadReport, loadWeights } from '../../lib/weights/node.js';
 import { colorizeDepth } from '../../lib/viz/depth.js';
 import { colorize, labelsPresent, legend, overlay } from '../../lib/viz/masks.js';
 import { writeDepthPng16, writeLabelPng, writePng } from '../../lib/viz/png.js';

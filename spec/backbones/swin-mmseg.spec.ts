@@ -8,7 +8,7 @@ import { SwinTransformer } from '../../lib/backbones/swin.js';
 import { unfoldToConcatOrder } from '../../lib/backbones/swin-checkpoint.js';
 import { UPerHead } from '../../heads/uper.js';
 import { EncoderDecoder } from '../../lib/segmentors/encoder-decoder.js';
-import { loadWeights, readCheckpoint, writeSafetensors, type TensorRecord } from '../../lib/weights/index.js';
+import { loadWeights, readCheckpoint, writeSafetensors, type TensorRecord } from '../../lib/weights/node.js';
 import { fixtureOrSkip } from '../fixtures.js';
 import { onBackend } from '../helpers/backends.js';
 import { channelsLast, parityError } from '../helpers/parity.js';
