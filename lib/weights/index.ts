@@ -13,7 +13,7 @@ export { fromTorch, toTorch, torchShape, type LaidOut } from './layout.js';
 export { permute, gatherStrided, contiguousStrides } from './strided.js';
 export { halfToFloat } from './float16.js';
 export {
-  loadStateDict, formatLoadReport, type LoadOptions, type LoadReport, type ShapeMismatch,
+  loadStateDict, formatLoadReport, CheckpointMismatchError, type LoadOptions, type LoadReport, type ShapeMismatch,
 } from './load.js';
 export { stateDictOf } from './save.js';
 export { adaptCheckpoint, renameKeys, type CheckpointAdapter, type StateDict } from './adapt.js';

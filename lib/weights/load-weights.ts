@@ -11,7 +11,8 @@ export interface LoadWeightsOptions {
    * belong to a segmentor, else none.
    */
   prefix?: string;
-  strict?: boolean;
+  /** As `loadStateDict`'s: true (PyTorch's strict), 'model' (every model tensor, extra keys reported) or false. */
+  strict?: boolean | 'model';
   /** The checkpoint's file name, for errors; a torch extension (.pth, .pt, .bin, .ckpt) selects the torch reader. */
   name?: string;
 }
@@ -29,7 +30,7 @@ export function loadWeights(model: Module, checkpoint: Uint8Array | StateDict, o
   const tensors = checkpoint instanceof Uint8Array ? readCheckpoint(checkpoint, { name }) : checkpoint;
   const prefix = options.prefix ?? impliedPrefix(model, tensors);
   const selected = prefix === undefined ? tensors : selectPrefix(tensors, prefix, name);
-  return loadStateDict(model, adaptCheckpoint(model, selected), { strict: options.strict });
+  return loadStateDict(model, adaptCheckpoint(model, selected), { strict: options.strict, file: name });
 }
 
 /** `backbone.` when `model` is not a segmentor and every key of the checkpoint belongs to a segmentor part. */
