@@ -2,7 +2,8 @@
  * features, forward, eval and predict refuse weights that leave model tensors unloaded (as PyTorch's strict
  * load_state_dict), writing nothing, and run with --non-strict. The segmentor cases use a tiny digits model whose
  * checkpoint lacks its auxiliary head: refused by default, and with --non-strict exactly as good as the full
- * checkpoint, since the auxiliary head takes no part in inference.
+ * checkpoint, since the auxiliary head takes no part in inference. Fine-tuning (train's load_from, a backbone's
+ * init_cfg) keeps loading what matches.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'chai';
@@ -15,10 +16,11 @@ import { loadConfig, validateConfig } from '../lib/config/index.js';
 import { manualSeed } from '../lib/random.js';
 import { registries } from '../lib/registry.js';
 import { BaseSegDataset } from '../datasets/base.js';
+import type { SwinTransformer } from '../lib/backbones/swin.js';
 import { channelsFirstRecord, readSafetensors, stateDictOf, writeSafetensors } from '../lib/weights/node.js';
 import { fixtureOrSkip } from './fixtures.js';
 import { maxAbs, maxAbsDiff } from './helpers/backends.js';
-import { runSegvit } from './helpers/cli.js';
+import { FOUR_ITERATIONS, runSegvit } from './helpers/cli.js';
 import { tinyDigitsOptions } from './helpers/tiny-digits.js';
 
 const config = (path: string) => fileURLToPath(new URL(`../../configs/${path}`, import.meta.url));
@@ -32,7 +34,7 @@ function featureError(file: string, reference: ReadonlyMap<string, { data: Array
   return maxAbsDiff(ours, ref) / maxAbs(ref);
 }
 
-describe('segvit features, forward, eval, predict: strict weights', function () {
+describe('strict weights: features, forward, eval, predict refuse; load_from and init_cfg report', function () {
   this.timeout(300000);
 
   describe('features (fixture swin-a)', () => {
@@ -176,5 +178,27 @@ describe('segvit features, forward, eval, predict: strict weights', function () 
       const label = (dir: string) => readFileSync(join(cwd, dir, '00000_label.png'));
       expect(label('no_aux_preds').equals(label('full_preds'))).to.equal(true);
     });
+
+    it('train --load-from (fine-tuning) reports the missing auxiliary head and trains', () => {
+      const { code, stdout, stderr } = segvit('train', demo, '--work-dir', 'work_dirs/from_no_aux', '--load-from', noAux, ...tiny, ...FOUR_ITERATIONS);
+      expect(code, stderr).to.equal(0);
+      expect(stderr).to.contain(`load_from ${noAux}: loaded ${total - auxKeys.length} of ${total} model tensors\n  missing (${auxKeys.length}): auxiliary_head.`);
+      expect(stdout).to.match(/^finished at iteration 4 /m);
+    });
+  });
+
+  it("a backbone's init_cfg (fine-tuning) loads what matches and builds", () => {
+    const backbone = { type: 'SwinTransformer', embed_dims: 8, depths: [2, 2], num_heads: [1, 2], out_indices: [0, 1] };
+    manualSeed(4);
+    const source = registries.backbone.build(backbone, 'model.backbone') as SwinTransformer;
+    const file = join(cwd, 'swin_without_norm1.safetensors');
+    writeSafetensors(file, new Map([...stateDictOf(source)].filter(([key]) => !key.startsWith('norm1.'))));
+    const init_cfg = { type: 'Pretrained', checkpoint: file };
+    const model = registries.backbone.build({ ...backbone, init_cfg }, 'model.backbone') as SwinTransformer;
+    const qkv = (m: SwinTransformer) => Array.from(m.layers.at(1).blocks.at(0).attn.qkv.weight.dataSync());
+    expect(qkv(model)).to.deep.equal(qkv(source));
+    expect(Array.from(model.norms.get(1)!.weight!.dataSync())).to.deep.equal(new Array(16).fill(1)); // initial LN weight
+    source.dispose();
+    model.dispose();
   });
 });
