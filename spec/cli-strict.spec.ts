@@ -19,20 +19,14 @@ import { BaseSegDataset } from '../datasets/base.js';
 import type { SwinTransformer } from '../lib/backbones/swin.js';
 import { channelsFirstRecord, readSafetensors, stateDictOf, writeSafetensors } from '../lib/weights/node.js';
 import { fixtureOrSkip } from './fixtures.js';
-import { maxAbs, maxAbsDiff } from './helpers/backends.js';
+import { maxAbsDiff } from './helpers/backends.js';
+import { fileParityErrors } from './helpers/parity.js';
 import { FOUR_ITERATIONS, runSegvit } from './helpers/cli.js';
 import { tinyDigitsOptions } from './helpers/tiny-digits.js';
 
 const config = (path: string) => fileURLToPath(new URL(`../../configs/${path}`, import.meta.url));
 const cwd = mkdtempSync(join(tmpdir(), 'segvit-cli-strict-'));
 const segvit = (...args: string[]) => runSegvit(cwd, ...args);
-
-/** The parity error of output `name` of `file` against the fixture's reference. */
-function featureError(file: string, reference: ReadonlyMap<string, { data: ArrayLike<number> }>, name: string): number {
-  const ours = readSafetensors(file).tensors.get(name)!.data;
-  const ref = reference.get(name)!.data;
-  return maxAbsDiff(ours, ref) / maxAbs(ref);
-}
 
 describe('strict weights: features, forward, eval, predict refuse; load_from and init_cfg report', function () {
   this.timeout(300000);
@@ -65,10 +59,10 @@ describe('strict weights: features, forward, eval, predict refuse; load_from and
       const { code, stdout, stderr } = segvit('features', upernet, ...swinA('[2,2,4,2]'), '--weights', join(dir, 'weights.safetensors'), '--input', io, '--out', out, '--non-strict');
       expect(code, stderr).to.equal(0);
       expect(stdout).to.contain(': loaded 125 of 151 model tensors\n  missing (26): layers.2.blocks.2.norm1.weight,');
-      const reference = readSafetensors(io).tensors;
-      expect(featureError(out, reference, 'out0')).to.be.at.most(1e-4);
-      expect(featureError(out, reference, 'out1')).to.be.at.most(1e-4);
-      expect(featureError(out, reference, 'out2')).to.be.above(0.01);
+      const errors = new Map(fileParityErrors(out, io));
+      expect(errors.get('out0')).to.be.at.most(1e-4);
+      expect(errors.get('out1')).to.be.at.most(1e-4);
+      expect(errors.get('out2')).to.be.above(0.01);
     });
 
     it('refuses a checkpoint of another model, showing both namings (an official DPT checkpoint, fixture dpt-depth-a)', function () {

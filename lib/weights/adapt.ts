@@ -19,8 +19,9 @@ export interface CheckpointAdapter {
    */
   readonly scope?: 'module' | 'parent';
   /**
-   * The keys in scope rewritten into what `module` expects (names, layouts, dropped buffers); keys it does not
-   * recognise must pass through. `name` is the module's own name within a parent scope (`decode_head`), else ''.
+   * The keys in scope rewritten into what `module` expects (names, layouts, dropped buffers; of a whole model's
+   * checkpoint, only the module's part). Keys of checkpoints it does not recognise pass through unchanged. `name` is
+   * the module's own name within a parent scope (`decode_head`), else ''.
    */
   adapt(state: StateDict, module: Module, name: string): StateDict;
 }
