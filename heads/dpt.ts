@@ -3,7 +3,7 @@
  * reassemble each stage into an image-like map (`act_postprocess{i}`), project it to `channels` (`scratch.layer{i}_rn`),
  * fuse coarse to fine with RefineNet-style blocks (`scratch.refinenet{4..1}`), then the depth or segmentation head
  * (`scratch.output_conv`) and, for segmentation, the training-only `auxlayer` on the second fusion output (path_2).
- * Parameter names are the official ones without `pretrained.` (lib/weights/dpt.ts maps official checkpoints).
+ * Parameter names are the official ones without `pretrained.` (heads/dpt-checkpoint.ts maps official checkpoints).
  *
  * Each of the four stages is either
  * - ViT tokens (`reassemble` true): a map [B, h, w, D] on the patch grid, whose CLS token [B, 1, 1, D] comes among the
@@ -33,6 +33,7 @@ import { ScaleShiftInvariantLoss } from '../lib/losses/scale-shift-invariant.js'
 import { SiLogLoss } from '../lib/losses/silog.js';
 import type { DepthLoss } from '../lib/losses/types.js';
 import { BaseDecodeHead, type DecodeHeadOptions } from './decode-head.js';
+import { dptCheckpointAdapter } from './dpt-checkpoint.js';
 
 export type Readout = 'ignore' | 'add' | 'project';
 
@@ -249,6 +250,9 @@ export interface DPTHeadOptions extends DecodeHeadOptions {
 }
 
 export class DPTHead extends BaseDecodeHead {
+  /** Official DPT checkpoints, named at the segmentor level (heads/dpt-checkpoint.ts). */
+  static override readonly checkpointAdapter = dptCheckpointAdapter;
+
   /** `act_postprocess{i}` of token stages; undefined for stages used as they are. */
   readonly actPostprocess: (Reassemble | undefined)[];
   readonly scratch: Scratch;

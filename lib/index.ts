@@ -6,7 +6,7 @@ export { registries, listComponents, createRegistries, COMPONENT_KINDS, type Com
 export { loadConfig, validateConfig, formatConfig, ConfigError } from './config/index.js';
 export { manualSeed, Rng } from './random.js';
 export * as nn from './nn/index.js';
-export * as weights from './weights/index.js';
+export * as weights from './weights/node.js';
 export * from './backbones/index.js';
 export * from './necks/index.js';
 export * from './segmentors/index.js';

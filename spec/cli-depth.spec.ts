@@ -15,7 +15,7 @@ import { DepthEstimator } from '../lib/segmentors/depth-estimator.js';
 import { BaseSegDataset } from '../datasets/base.js';
 import { readDepthPng, readImage } from '../datasets/io.js';
 import { imageTransforms, predictDepthFile } from '../lib/engine/predict.js';
-import { loadWeights } from '../lib/weights/index.js';
+import { loadWeights } from '../lib/weights/node.js';
 import { tinyDepthOptions } from './helpers/tiny-depth.js';
 import { FOUR_ITERATIONS, runSegvit } from './helpers/cli.js';
 

@@ -15,7 +15,7 @@ import { EncoderDecoder } from '../lib/segmentors/encoder-decoder.js';
 import { BaseSegDataset } from '../datasets/base.js';
 import { readLabelMap, readImage } from '../datasets/io.js';
 import { imageTransforms, predictFile } from '../lib/engine/predict.js';
-import { loadWeights } from '../lib/weights/index.js';
+import { loadWeights } from '../lib/weights/node.js';
 import { tinyDigitsOptions } from './helpers/tiny-digits.js';
 import { FOUR_ITERATIONS, SEGVIT_BIN, runSegvit } from './helpers/cli.js';
 

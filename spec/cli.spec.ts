@@ -1,7 +1,7 @@
 /** The segvit command line, run as a user runs it (node dist/bin/segvit.js). */
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,9 +10,10 @@ import '../lib/components.js';
 import { loadConfig, validateConfig } from '../lib/config/index.js';
 import { registries } from '../lib/registry.js';
 import type { EncoderDecoder } from '../lib/segmentors/encoder-decoder.js';
-import { channelsFirstRecord, readSafetensors, saveSafetensors, writeSafetensors } from '../lib/weights/index.js';
+import { channelsFirstRecord, readSafetensors, saveSafetensors, writeSafetensors } from '../lib/weights/node.js';
 import { fixtureOrSkip } from './fixtures.js';
 import { maxAbs, maxAbsDiff, onBackend } from './helpers/backends.js';
+import { fileParityErrors } from './helpers/parity.js';
 
 const BIN = fileURLToPath(new URL('../bin/segvit.js', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -109,15 +110,9 @@ describe('segvit CLI', function () {
       );
       expect(code, stderr).to.equal(0);
       expect(stdout).to.contain('loaded 125 of 125 model tensors');
-      const ours = readSafetensors(out).tensors;
-      const reference = readSafetensors(join(dir, 'io.safetensors')).tensors;
-      expect([...ours.keys()]).to.deep.equal(['out0', 'out1', 'out2', 'out3']);
-      for (const [name, t] of ours) {
-        const ref = reference.get(name)!;
-        expect(t.shape, name).to.deep.equal(ref.shape);
-        const err = maxAbsDiff(t.data as Float32Array, ref.data as Float32Array) / maxAbs(ref.data as Float32Array);
-        expect(err, name).to.be.at.most(1e-4);
-      }
+      const errors = fileParityErrors(out, join(dir, 'io.safetensors'));
+      expect(errors.map(([name]) => name)).to.deep.equal(['out0', 'out1', 'out2', 'out3']);
+      for (const [name, err] of errors) expect(err, name).to.be.at.most(1e-4);
     });
   }
 
@@ -130,14 +125,25 @@ describe('segvit CLI', function () {
     const out = join(work, 'y.safetensors');
     const { code, stderr } = segvit('features', config, '--weights', join(dir, 'weights.safetensors'), '--input', join(dir, 'io.safetensors'), '--out', out);
     expect(code, stderr).to.equal(0);
-    const ours = readSafetensors(out).tensors;
-    const reference = readSafetensors(join(dir, 'io.safetensors')).tensors;
-    expect([...ours.keys()]).to.deep.equal(['out0', 'out1', 'out2', 'out3', 'sem0', 'sem1', 'sem2', 'sem3']);
-    for (const [name, t] of ours) {
-      const ref = reference.get(name)!;
-      const err = maxAbsDiff(t.data as Float32Array, ref.data as Float32Array) / maxAbs(ref.data as Float32Array);
-      expect(err, name).to.be.at.most(1e-4);
-    }
+    const errors = fileParityErrors(out, join(dir, 'io.safetensors'));
+    expect(errors.map(([name]) => name)).to.deep.equal(['out0', 'out1', 'out2', 'out3', 'sem0', 'sem1', 'sem2', 'sem3']);
+    for (const [name, err] of errors) expect(err, name).to.be.at.most(1e-4);
+  });
+
+  it('features takes an mmseg segmentor checkpoint with mmseg Swin names as it is (fixture mswin-a)', function () {
+    const dir = fixtureOrSkip(this, 'mswin-a');
+    const work = mkdtempSync(join(tmpdir(), 'segvit-mswin-'));
+    const config = join(work, 'mswin_backbone.json'); // the fixture's backbone config (meta.json), as mmseg 0.x wrote it
+    const { pretrain_style: style, ...backbone } = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')).backbone;
+    expect(style).to.equal('official'); // mmseg 0.x's switch for converting official checkpoints at init; segvit detects names
+    writeFileSync(config, JSON.stringify({ model: { backbone } }));
+    const out = join(work, 'y.safetensors');
+    const { code, stdout, stderr } = segvit('features', config, '--weights', join(dir, 'weights.safetensors'), '--input', join(dir, 'io.safetensors'), '--out', out);
+    expect(code, stderr).to.equal(0);
+    expect(stdout).to.contain(`${join(dir, 'weights.safetensors')}: loaded 125 of 125 model tensors\n`);
+    const errors = fileParityErrors(out, join(dir, 'io.safetensors'));
+    expect(errors.map(([name]) => name)).to.deep.equal(['out0', 'out1', 'out2', 'out3']);
+    for (const [name, err] of errors) expect(err, name).to.be.at.most(1e-4);
   });
 
   it('forward reproduces the official DPTDepthModel depth [B, H, W] (fixture dpt-depth-a)', function () {

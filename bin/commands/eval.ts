@@ -9,15 +9,17 @@ import { DataLoader } from '../../datasets/loader.js';
 import { MS_FLIP_AUG } from '../../lib/engine/inference.js';
 import { taskOf } from '../../lib/engine/tasks.js';
 import { resolveWeights } from '../../lib/engine/work-dirs.js';
-import { formatLoadReport, loadWeights } from '../../lib/weights/index.js';
+import { formatLoadReport } from '../../lib/weights/node.js';
 import { backendChoice } from './train.js';
 import { cfgOptions } from './options.js';
+import { loadCommandWeights, nonStrictOption, strictLoadingHelp } from './weights.js';
 
 
 interface EvalFlags {
   augTest?: boolean;
   out?: string;
   cfgOptions?: string[];
+  nonStrict?: boolean;
 }
 
 export function registerEval(program: Command): void {
@@ -32,10 +34,12 @@ export function registerEval(program: Command): void {
     .option('--aug-test', `multi-scale (${MS_FLIP_AUG.scales!.join(', ')}) + flip test-time augmentation (depth models: flip)`)
     .option('--out <file>', 'where to write the results as JSON (default: eval.json next to the weights)')
     .addOption(cfgOptions)
+    .addOption(nonStrictOption)
     .addHelpText(
       'after',
       '\nExample:\n  $ segvit eval configs/demo/digits_swin-nano_upernet.json work_dirs/digits_swin-nano_upernet' +
-        '\n  $ segvit eval configs/demo/synthetic-depth_dpt-tiny.json work_dirs/synthetic-depth_dpt-tiny',
+        '\n  $ segvit eval configs/demo/synthetic-depth_dpt-tiny.json work_dirs/synthetic-depth_dpt-tiny\n' +
+        strictLoadingHelp('eval configs/ade20k.json upernet_swin_no_aux_head.pth'),
     )
     .action(async (file: string, checkpoint: string, flags: EvalFlags) => {
       const cfg = validateConfig(loadConfig(file, { cfgOptions: flags.cfgOptions }));
@@ -45,7 +49,7 @@ export function registerEval(program: Command): void {
       await initBackend(backendChoice(program.opts().backend, cfg));
       const evaluator = cfg.test_evaluator ?? cfg.val_evaluator;
       const task = taskOf(registries.segmentor.build(cfg.model!, 'model'), evaluator, cfg.test_evaluator ? 'test_evaluator' : 'val_evaluator');
-      const report = loadWeights(task.model, weights);
+      const report = loadCommandWeights(task.model, weights, flags.nonStrict);
       process.stderr.write(`${weights}: ${formatLoadReport(report)}\n`);
       const loader = await DataLoader.create({ datasetConfig: loaderCfg.dataset, batchSize: 1, numWorkers: loaderCfg.num_workers });
       let shown = 0;

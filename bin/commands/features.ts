@@ -4,11 +4,12 @@ import { loadConfig, validateConfig, type JsonObject } from '../../lib/config/in
 import type { ComponentConfig } from '../../lib/config/types.js';
 import { registries } from '../../lib/registry.js';
 import '../../lib/components.js';
-import { formatLoadReport, loadWeights } from '../../lib/weights/index.js';
+import { formatLoadReport } from '../../lib/weights/node.js';
 import { readNchw, writeTorchLayout } from './tensor-io.js';
 import type * as tf from '@tensorflow/tfjs-core';
 import { backboneOutputs } from '../../lib/segmentors/types.js';
 import { cfgOptions } from './options.js';
+import { loadCommandWeights, nonStrictOption, strictLoadingHelp } from './weights.js';
 
 /** model.backbone of a full config (validated whole) or of a config holding only the backbone. */
 function backboneConfig(file: string, overrides?: string[]): ComponentConfig {
@@ -25,22 +26,24 @@ export function registerFeatures(program: Command): void {
     .command('features')
     .description("run model.backbone on a float32 NCHW tensor 'input' and write its outputs out0..outN (NCHW), plus sem0..semN for SeMask")
     .argument('<config>', 'a full config, or one holding only model.backbone')
-    .requiredOption('--weights <file>', 'checkpoint (.pth or .safetensors, official key names)')
+    .requiredOption('--weights <file>', 'checkpoint (.pth or .safetensors; official or mmseg key names, or a segmentor\'s)')
     .requiredOption('--input <file>', "safetensors file with a float32 NCHW tensor named 'input'")
     .requiredOption('--out <file>', 'safetensors file to write out0..outN to')
     .addOption(cfgOptions)
+    .addOption(nonStrictOption)
     .addHelpText(
       'after',
       `
 Example:
   $ segvit features configs/_base_/models/upernet_swin.json --weights swin_tiny_patch4_window7_224.pth \\
-      --input x.safetensors --out features.safetensors`,
+      --input x.safetensors --out features.safetensors
+${strictLoadingHelp('features swin_s.json --weights swin_t.pth --input x.safetensors --out f.safetensors')}`,
     )
-    .action(async (file: string, opts: { weights: string; input: string; out: string; cfgOptions?: string[] }) => {
+    .action(async (file: string, opts: { weights: string; input: string; out: string; cfgOptions?: string[]; nonStrict?: boolean }) => {
       const backboneCfg = backboneConfig(file, opts.cfgOptions);
       await initBackend(program.opts().backend);
       const backbone = registries.backbone.build(backboneCfg, 'model.backbone').eval();
-      const report = loadWeights(backbone, opts.weights);
+      const report = loadCommandWeights(backbone, opts.weights, opts.nonStrict);
       console.log(`${opts.weights}: ${formatLoadReport(report)}`);
       if (report.loaded.length === 0) throw new Error(`${opts.weights}: no tensor matches model.backbone (${backboneCfg.type})`);
       const input = readNchw(opts.input, 'input');

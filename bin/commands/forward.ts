@@ -6,10 +6,11 @@ import '../../lib/components.js';
 import { EncoderDecoder } from '../../lib/segmentors/encoder-decoder.js';
 import { DepthEstimator } from '../../lib/segmentors/depth-estimator.js';
 import { inferLogits } from '../../lib/engine/inference.js';
-import { formatLoadReport, loadWeights } from '../../lib/weights/index.js';
+import { formatLoadReport } from '../../lib/weights/node.js';
 import { readNchw, writeTorchLayout } from './tensor-io.js';
 import { backendChoice } from './train.js';
 import { cfgOptions } from './options.js';
+import { loadCommandWeights, nonStrictOption, strictLoadingHelp } from './weights.js';
 
 export function registerForward(program: Command): void {
   program
@@ -23,19 +24,21 @@ export function registerForward(program: Command): void {
     .requiredOption('--input <file>', "safetensors file with a float32 NCHW tensor named 'input'")
     .requiredOption('--out <file>', "safetensors file to write 'output' to")
     .addOption(cfgOptions)
+    .addOption(nonStrictOption)
     .addHelpText(
       'after',
       `
 Example:
   $ segvit forward configs/dpt/dpt_large_midas.json --weights dpt_large-midas-2f21e586.pt \\
-      --input x.safetensors --out depth.safetensors`,
+      --input x.safetensors --out depth.safetensors
+${strictLoadingHelp('forward upernet.json --weights no_aux_head.pth --input x.safetensors --out y.safetensors')}`,
     )
-    .action(async (file: string, opts: { weights: string; input: string; out: string; cfgOptions?: string[] }) => {
+    .action(async (file: string, opts: { weights: string; input: string; out: string; cfgOptions?: string[]; nonStrict?: boolean }) => {
       const cfg = validateConfig(loadConfig(file, { cfgOptions: opts.cfgOptions }));
       if (!cfg.model) throw new Error(`${file}: no model to build`);
       await initBackend(backendChoice(program.opts().backend, cfg));
       const model = registries.segmentor.build(cfg.model, 'model').eval();
-      const report = loadWeights(model, opts.weights);
+      const report = loadCommandWeights(model, opts.weights, opts.nonStrict);
       console.log(`${opts.weights}: ${formatLoadReport(report)}`);
       if (report.loaded.length === 0) throw new Error(`${opts.weights}: no tensor matches the model (${cfg.model.type})`);
       const input = readNchw(opts.input, 'input');

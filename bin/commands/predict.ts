@@ -13,12 +13,13 @@ import { imageTransforms, predictDepthFile, predictFile } from '../../lib/engine
 import { DEPTH_FLIP_AUG } from '../../lib/engine/depth-inference.js';
 import { MS_FLIP_AUG } from '../../lib/engine/inference.js';
 import { latestWorkDir, resolveWeights } from '../../lib/engine/work-dirs.js';
-import { formatLoadReport, loadWeights } from '../../lib/weights/index.js';
+import { formatLoadReport } from '../../lib/weights/node.js';
 import { colorizeDepth } from '../../lib/viz/depth.js';
 import { colorize, labelsPresent, legend, overlay } from '../../lib/viz/masks.js';
 import { writeDepthPng16, writeLabelPng, writePng } from '../../lib/viz/png.js';
 import { backendChoice } from './train.js';
 import { cfgOptions } from './options.js';
+import { loadCommandWeights, nonStrictOption, strictLoadingHelp } from './weights.js';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.bmp', '.webp', '.tif', '.tiff']);
 
@@ -43,6 +44,7 @@ interface PredictFlags {
   opacity: string;
   augTest?: boolean;
   cfgOptions?: string[];
+  nonStrict?: boolean;
 }
 
 /** The config and weights to use: as given, or the most recent work dir's config and latest checkpoint. */
@@ -122,7 +124,13 @@ export function registerPredict(program: Command): void {
     .option('--opacity <a>', 'mask opacity in the overlay, 0..1', '0.5')
     .option('--aug-test', 'multi-scale + flip test-time augmentation')
     .addOption(cfgOptions)
-    .addHelpText('after', '\nExample:\n  $ segvit predict data/digits/img_dir/val/00000.png\n  $ segvit predict photos/ --config configs/ade20k.json --checkpoint upernet_swin_tiny.pth --opacity 0.6')
+    .addOption(nonStrictOption)
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ segvit predict data/digits/img_dir/val/00000.png' +
+        '\n  $ segvit predict photos/ --config configs/ade20k.json --checkpoint upernet_swin_tiny.pth --opacity 0.6\n' +
+        strictLoadingHelp('predict photos/ --config configs/ade20k.json --checkpoint upernet_swin_no_aux_head.pth'),
+    )
     .action(async (inputs: string[], flags: PredictFlags) => {
       const opacity = Number(flags.opacity);
       if (!(opacity >= 0 && opacity <= 1)) throw new Error(`--opacity ${flags.opacity}: must be a number in [0, 1]`);
@@ -137,7 +145,7 @@ export function registerPredict(program: Command): void {
         throw new Error(`model.type ${cfg.model!.type}: predict runs EncoderDecoder and DepthEstimator models`);
       }
       model.eval();
-      process.stderr.write(`${weights}: ${formatLoadReport(loadWeights(model, weights))}\n`);
+      process.stderr.write(`${weights}: ${formatLoadReport(loadCommandWeights(model, weights, flags.nonStrict))}\n`);
       const dataset = registries.dataset.build(datasetCfg, 'test_dataloader.dataset');
       if (!(dataset instanceof BaseSegDataset)) throw new Error(`${datasetCfg.type} is not a segmentation dataset`);
       const outputs = { files, out: flags.out, transforms: imageTransforms(dataset.pipeline), meta: dataset.meta, augTest: flags.augTest };

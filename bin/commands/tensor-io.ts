@@ -1,7 +1,7 @@
 /** Tensors in and out of safetensors files in PyTorch's layouts (NCHW), for comparison with PyTorch. */
 import type * as tf from '@tensorflow/tfjs-core';
 import { channelsFirstRecord, channelsLast } from '../../lib/weights/channels.js';
-import { readSafetensors, writeSafetensors, type TensorRecord } from '../../lib/weights/index.js';
+import { readSafetensors, writeSafetensors, type TensorRecord } from '../../lib/weights/node.js';
 
 /** Read float32 NCHW tensor `name` from a safetensors file, as NHWC. */
 export function readNchw(file: string, name: string): tf.Tensor4D {

@@ -1,6 +1,6 @@
 /** Backbones, registered with their options' schemas under mmseg's type and key names. */
 import { registries } from '../registry.js';
-import { loadWeights } from '../weights/load-weights.js';
+import { loadWeights } from '../weights/node.js';
 import { positiveInt, positiveInts, pretrainedInitCfg, probability } from '../config/schema-parts.js';
 import { SwinTransformer, type SwinOptions } from './swin.js';
 import { SeMaskSwinTransformer } from './semask-swin.js';

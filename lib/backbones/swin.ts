@@ -20,6 +20,7 @@ import {
 } from '../nn/index.js';
 import { WindowAttention } from '../nn/window-attention.js';
 import { roll, shiftedWindowMask, windowPartition, windowReverse } from '../nn/window.js';
+import { swinCheckpointAdapter } from './swin-checkpoint.js';
 
 export interface SwinOptions {
   /** Image size of the pretraining run; sizes the absolute position embedding. Default 224. */
@@ -231,6 +232,9 @@ export class BasicLayer extends Module {
 }
 
 export class SwinTransformer extends Module {
+  /** Official and mmseg Swin checkpoints (lib/backbones/swin-checkpoint.ts); SeMask-Swin inherits it. */
+  static override readonly checkpointAdapter = swinCheckpointAdapter;
+
   readonly patchEmbed: PatchEmbed;
   readonly absolutePosEmbed?: tf.Variable;
   readonly posDrop: Dropout;

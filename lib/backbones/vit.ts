@@ -17,6 +17,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Conv2d, DropPath, Dropout, LayerNorm, Linear, Mlp, Module, ModuleList, init, interpolate } from '../nn/index.js';
 import { PatchEmbed } from './swin.js';
 import { ResNetV2, type ResNetV2Options } from './resnetv2.js';
+import { vitCheckpointAdapter } from './vit-checkpoint.js';
 
 export interface HybridOptions extends ResNetV2Options {
   /** ResNet stages whose outputs [B, H/2^(s+2), W/2^(s+2), C_s] come first in `forward` (DPT-Hybrid: [0, 1]). Default none. */
@@ -137,6 +138,9 @@ export class Block extends Module {
 }
 
 export class VisionTransformer extends Module {
+  /** The ViT of official DPT checkpoints (lib/backbones/vit-checkpoint.ts). */
+  static override readonly checkpointAdapter = vitCheckpointAdapter;
+
   readonly clsToken: tf.Variable;
   readonly posEmbed: tf.Variable;
   readonly patchEmbed: PatchEmbed | HybridEmbed;

@@ -12,8 +12,7 @@ import type { Json, JsonObject } from '../config/json.js';
 import { writeAtomic } from '../files.js';
 import type { Module } from '../nn/module.js';
 import type { TensorRecord } from '../weights/record.js';
-import { readSafetensors, writeSafetensors } from '../weights/safetensors.js';
-import { saveSafetensors } from '../weights/save.js';
+import { readSafetensors, saveSafetensors, writeSafetensors } from '../weights/node.js';
 import type { Optimizer, OptimizerStateDict } from './optim/optimizer.js';
 
 const FORMAT_VERSION = 1;

@@ -13,7 +13,7 @@ import { registries } from '../registry.js';
 import { memoryMB } from '../backend.js';
 import { rng, manualSeed } from '../random.js';
 import { totalLoss } from '../segmentors/encoder-decoder.js';
-import { formatLoadReport, loadStateDict, loadWeights } from '../weights/index.js';
+import { formatLoadReport, loadStateDict, loadWeights } from '../weights/node.js';
 import { buildOptimWrapper } from './optim/build.js';
 import type { OptimWrapper } from './optim/optim-wrapper.js';
 import { buildLrSchedule, type LrSchedule } from './schedulers/index.js';

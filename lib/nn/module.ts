@@ -4,6 +4,7 @@
  * so lib/weights converts PyTorch tensors once, at load time.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { CheckpointAdapter } from '../weights/adapt.js';
 
 /**
  * How a tensor's TF.js layout relates to PyTorch's:
@@ -22,6 +23,13 @@ export interface StateEntry {
 }
 
 export class Module {
+  /**
+   * The foreign checkpoints this class understands (as timm's `checkpoint_filter_fn`), declared beside the class and
+   * inherited by subclasses. `loadWeights` applies the adapter of every module of the model it loads to that module's
+   * checkpoint keys (lib/weights/adapt.ts). Undefined: checkpoints load by the official names as they are.
+   */
+  static checkpointAdapter?: CheckpointAdapter;
+
   /** Train mode (dropout active, batch statistics); switch with `train()` / `eval()`. */
   training = true;
   readonly #parameters = new Map<string, StateEntry>();

@@ -2,14 +2,13 @@
  * One entry point for checkpoints in any supported format, returning the flat state dict in torch names and layouts.
  */
 import { isZip, readPth } from './pth.js';
-import { readSource } from './files.js';
 import { isTensorRecord, type TensorRecord } from './record.js';
 import { readSafetensors } from './safetensors.js';
 
 export interface CheckpointOptions {
   /** Keep only the keys under this prefix, with the prefix removed (e.g. `'backbone.'`). */
   prefix?: string;
-  /** Labels errors when `source` is bytes; a torch extension (.pth, .pt, .bin, .ckpt) selects the torch reader. */
+  /** The file's name, for errors; a torch extension (.pth, .pt, .bin, .ckpt) selects the torch reader. */
   name?: string;
 }
 
@@ -19,19 +18,16 @@ const TORCH_EXTENSION = /\.(pth|pt|bin|ckpt)$/i;
 const DATA_PARALLEL_PREFIX = 'module.';
 
 /**
- * Read a checkpoint — `.safetensors`, or a `torch.save` zip (.pth/.pt/.bin) recognised by its zip signature or
- * extension — as a flat state dict. Keys are treated as follows:
+ * Decode a checkpoint's bytes — `.safetensors`, or a `torch.save` zip (.pth/.pt/.bin) recognised by its zip signature
+ * or `options.name`'s extension — as a flat state dict. Keys are treated as follows:
  * - containers are always unwrapped: a top level without tensors descends into its `state_dict`, `model` or `module`
  *   dict (mmseg saves `{meta, state_dict, optimizer}`, Swin and DeiT `{model, ...}`);
  * - `module.` (DataParallel / DistributedDataParallel) is always stripped when every key starts with it;
  * - `backbone.` and any other prefix are stripped only on request: with `prefix: 'backbone.'` an mmseg segmentor
  *   checkpoint yields its backbone alone, named as the backbone module names its state; other keys are dropped.
  */
-export function readCheckpoint(
-  source: string | Uint8Array,
-  options: CheckpointOptions = {},
-): Map<string, TensorRecord> {
-  const { bytes, name } = readSource(source, options.name);
+export function readCheckpoint(bytes: Uint8Array, options: CheckpointOptions = {}): Map<string, TensorRecord> {
+  const name = options.name ?? 'in-memory bytes';
   const tensors = isZip(bytes) || TORCH_EXTENSION.test(name)
     ? extractStateDict(readPth(bytes, name), name)
     : readSafetensors(bytes, name).tensors;

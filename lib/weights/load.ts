@@ -5,11 +5,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Module, StateEntry } from '../nn/module.js';
 import { fromTorch, torchShape } from './layout.js';
+import { mismatchHints } from './mismatch-hints.js';
 import type { TensorData, TensorRecord } from './record.js';
 
 export interface LoadOptions {
-  /** Throw, loading nothing, when any key is missing, unexpected or mismatched. Default false. */
-  strict?: boolean;
+  /**
+   * Refuse the checkpoint, loading nothing, with a CheckpointMismatchError: `true` when any key is missing, unexpected
+   * or mismatched (PyTorch's `strict=True`); `'model'` when any model tensor is missing or mismatched, unexpected
+   * checkpoint tensors staying in the report. Default false: load what matches and report the rest.
+   */
+  strict?: boolean | 'model';
+  /** The checkpoint's file name, to start the error message with. */
+  file?: string;
   /** Keys (of the model or the checkpoint) matching any of these are neither loaded nor reported. */
   ignore?: RegExp[];
 }
@@ -35,10 +42,21 @@ interface Assignment {
 
 const LIST_LIMIT = 10;
 
+/** A checkpoint refused by a strict load: the message lists the keys and hints; nothing was loaded. */
+export class CheckpointMismatchError extends Error {
+  constructor(
+    message: string,
+    readonly report: LoadReport,
+  ) {
+    super(message);
+    this.name = 'CheckpointMismatchError';
+  }
+}
+
 /**
  * Copy each state tensor of `module` from `tensors` (torch names and layouts), converting layout and dtype.
- * Mismatched shapes are reported and not loaded. With `strict`, any problem throws one Error listing the keys and the
- * module is left untouched.
+ * Mismatched shapes are reported and not loaded. With `strict`, a checkpoint that does not fit throws one
+ * CheckpointMismatchError listing the keys, with hints on what the checkpoint looks like, and the module is left untouched.
  */
 export function loadStateDict(
   module: Module,
@@ -47,9 +65,11 @@ export function loadStateDict(
 ): LoadReport {
   const ignored = (key: string) => options.ignore?.some((pattern) => key.search(pattern) >= 0) ?? false;
   const { report, assignments } = match(module, tensors, ignored);
-  if (options.strict && problems(report).length > 0) {
-    const title = `checkpoint does not match ${module.constructor.name} (strict):`;
-    throw new Error([title, ...problems(report)].join('\n  '));
+  if (refused(report, options.strict ?? false)) {
+    const file = options.file === undefined ? '' : `${options.file}: `;
+    const title = `${file}checkpoint does not match ${module.constructor.name} (strict):`;
+    const hints = mismatchHints(report).map((hint) => `hint: ${hint}`);
+    throw new CheckpointMismatchError([title, ...problems(report), ...hints].join('\n  '), report);
   }
   for (const { entry, record } of assignments) assign(entry, record);
   return report;
@@ -59,6 +79,12 @@ export function loadStateDict(
 export function formatLoadReport(report: LoadReport): string {
   const total = report.loaded.length + report.missing.length + report.mismatched.length;
   return [`loaded ${report.loaded.length} of ${total} model tensors`, ...problems(report)].join('\n  ');
+}
+
+function refused(report: LoadReport, strict: boolean | 'model'): boolean {
+  if (strict === false) return false;
+  const modelProblem = report.missing.length > 0 || report.mismatched.length > 0;
+  return modelProblem || (strict === true && report.unexpected.length > 0);
 }
 
 function match(

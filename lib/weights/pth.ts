@@ -4,19 +4,17 @@
  * Read with no Python.
  */
 import { unzipSync } from 'fflate';
-import { readSource } from './files.js';
 import { unpickleTorch } from './torch-pickle.js';
 
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04]; // "PK\3\4"
 const PICKLE_PROTO = 0x80; // first byte of a legacy torch.save file (pickle protocol >= 2)
 
 /**
- * Read a `torch.save` zip file (or its bytes; `name` then labels errors) and return the unpickled object: dicts as
+ * Decode the bytes of a `torch.save` zip file (`file` names it in errors) and return the unpickled object: dicts as
  * Map, tuples and lists as arrays, tensors as contiguous torch-layout TensorRecords. `extractStateDict` in
  * checkpoint.ts flattens it to a state dict.
  */
-export function readPth(source: string | Uint8Array, name?: string): unknown {
-  const { bytes, name: file } = readSource(source, name);
+export function readPth(bytes: Uint8Array, file = 'in-memory bytes'): unknown {
   const entries = unzipTorch(bytes, file);
   const prefix = archivePrefix(entries, file);
   if (decodeText(entries[`${prefix}/byteorder`]) === 'big') {

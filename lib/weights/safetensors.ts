@@ -3,9 +3,7 @@
  * `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {string: string}}` (offsets relative to the data
  * section), then the data. Writers pad the header with spaces so the data starts 8-byte aligned.
  */
-import { writeAtomic } from '../files.js';
 import { decodeElements, DTYPE_BYTES, encodeElements, isDtype } from './codec.js';
-import { readSource } from './files.js';
 import { numel, type Dtype, type TensorRecord } from './record.js';
 
 export interface Safetensors {
@@ -22,9 +20,8 @@ interface HeaderEntry {
 const METADATA_KEY = '__metadata__';
 const NOT_SAFETENSORS = 'not a safetensors file or truncated';
 
-/** Read a safetensors file (or its bytes; `name` then labels errors). Errors name the file. */
-export function readSafetensors(source: string | Uint8Array, name?: string): Safetensors {
-  const { bytes, name: file } = readSource(source, name);
+/** Decode the bytes of a safetensors file; `file` names it in errors. */
+export function readSafetensors(bytes: Uint8Array, file = 'in-memory bytes'): Safetensors {
   const headerLength = readHeaderLength(bytes, file);
   const header = parseHeader(bytes.subarray(8, 8 + headerLength), file);
   const data = bytes.subarray(8 + headerLength);
@@ -40,16 +37,7 @@ export function readSafetensors(source: string | Uint8Array, name?: string): Saf
   return { tensors, metadata: checkMetadata(header[METADATA_KEY], file) };
 }
 
-/** Write `tensors` (F32, I32, I64, U8 or BOOL records) to `path` atomically (temp file, then rename). */
-export function writeSafetensors(
-  path: string,
-  tensors: ReadonlyMap<string, TensorRecord>,
-  metadata?: Record<string, string>,
-): void {
-  writeAtomic(path, encodeSafetensors(tensors, metadata, path));
-}
-
-/** The file as chunks: the padded header, then each tensor's bytes in map order. */
+/** The file as chunks: the padded header, then each tensor's bytes in map order; `file` names it in errors. */
 export function encodeSafetensors(
   tensors: ReadonlyMap<string, TensorRecord>,
   metadata: Record<string, string> | undefined,

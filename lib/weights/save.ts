@@ -1,8 +1,7 @@
-/** A Module's state as a torch-layout state dict, and saving it as safetensors that PyTorch loads by name. */
+/** A Module's state as a torch-layout state dict, which PyTorch loads by name (saved by `saveSafetensors`, node.ts). */
 import type { Module } from '../nn/module.js';
 import { toTorch } from './layout.js';
 import type { Dtype, TensorData, TensorRecord } from './record.js';
-import { writeSafetensors } from './safetensors.js';
 
 const FILE_DTYPES: Partial<Record<string, Dtype>> = { float32: 'F32', int32: 'I32', bool: 'BOOL' };
 
@@ -16,9 +15,4 @@ export function stateDictOf(module: Module): Map<string, TensorRecord> {
     state.set(key, { dtype, shape, data });
   }
   return state;
-}
-
-/** Write `module`'s state to `path` (atomically) as F32 / I32 safetensors in torch names and layouts. */
-export function saveSafetensors(module: Module, path: string, metadata?: Record<string, string>): void {
-  writeSafetensors(path, stateDictOf(module), metadata);
 }

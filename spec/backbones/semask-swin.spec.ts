@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'chai';
 import { join } from 'node:path';
 import { SeMaskSwinTransformer, SemanticLayer, officialSemWindowed } from '../../lib/backbones/semask-swin.js';
-import { loadStateDict, readCheckpoint } from '../../lib/weights/index.js';
+import { loadStateDict, readCheckpoint } from '../../lib/weights/node.js';
 import { fixtureOrSkip } from '../fixtures.js';
 import { onBackend } from '../helpers/backends.js';
 import { channelsLast, parityError } from '../helpers/parity.js';

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { join } from 'node:path';
 import { SwinTransformer } from '../../lib/backbones/swin.js';
 import { Module } from '../../lib/nn/module.js';
-import { loadStateDict, readCheckpoint } from '../../lib/weights/index.js';
+import { loadStateDict, readCheckpoint } from '../../lib/weights/node.js';
 import { fixtureOrSkip } from '../fixtures.js';
 import { onBackend } from '../helpers/backends.js';
 import { channelsLast, parityError } from '../helpers/parity.js';

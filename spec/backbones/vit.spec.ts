@@ -5,7 +5,7 @@ import '../../lib/components.js';
 import { VisionTransformer, VIT_PRESETS } from '../../lib/backbones/vit.js';
 import { ResNetV2 } from '../../lib/backbones/resnetv2.js';
 import { registries } from '../../lib/registry.js';
-import { loadWeights } from '../../lib/weights/index.js';
+import { loadWeights } from '../../lib/weights/node.js';
 import { fixtureOrSkip } from '../fixtures.js';
 
 const tiny = (o: ConstructorParameters<typeof VisionTransformer>[0] = {}) =>

@@ -9,7 +9,7 @@ import { SwinTransformer } from '../../lib/backbones/swin.js';
 import { DPTHead, type DPTHeadOptions } from '../../heads/dpt.js';
 import { DepthEstimator } from '../../lib/segmentors/depth-estimator.js';
 import { EncoderDecoder, totalLoss } from '../../lib/segmentors/encoder-decoder.js';
-import { loadWeights, readCheckpoint, stateDictOf, writeSafetensors, type TensorRecord } from '../../lib/weights/index.js';
+import { loadWeights, readCheckpoint, stateDictOf, writeSafetensors, type TensorRecord } from '../../lib/weights/node.js';
 import { manualSeed } from '../../lib/random.js';
 import { fixtureOrSkip } from '../fixtures.js';
 import { onBackend } from '../helpers/backends.js';

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { extractStateDict, readCheckpoint, writeSafetensors, type TensorRecord } from '../../lib/weights/index.js';
+import { extractStateDict, readCheckpoint, writeSafetensors, type TensorRecord } from '../../lib/weights/node.js';
 import { bytesOf, pickle, tensor, torchZip, type Py } from './torch-zip.js';
 
 const vector = (...values: number[]): TensorRecord => ({

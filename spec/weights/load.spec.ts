@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { BatchNorm2d, Conv2d, Linear, Module } from '../../lib/nn/index.js';
 import {
   formatLoadReport, loadStateDict, readSafetensors, saveSafetensors, stateDictOf, writeSafetensors, type TensorRecord,
-} from '../../lib/weights/index.js';
+} from '../../lib/weights/node.js';
 
 class Tiny extends Module {
   readonly fc = this.addModule('fc', new Linear(3, 2));

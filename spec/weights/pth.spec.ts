@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
-import { extractStateDict, readCheckpoint, readPth, type TensorRecord } from '../../lib/weights/index.js';
+import { extractStateDict, readCheckpoint, readPth, type TensorRecord } from '../../lib/weights/node.js';
 import { fixtureOrSkip } from '../fixtures.js';
 import { bytesOf, pickle, tensor, torchZip, type Py } from './torch-zip.js';
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { halfToFloat, readSafetensors, writeSafetensors, type TensorRecord } from '../../lib/weights/index.js';
+import { halfToFloat, readSafetensors, writeSafetensors, type TensorRecord } from '../../lib/weights/node.js';
 
 /** A safetensors file from a header object and the raw data section, written the way the format specifies. */
 function rawSafetensors(header: object, data: Uint8Array): Uint8Array {

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { SwinTransformer } from '../../lib/backbones/swin.js';
 import { UPerHead } from '../../heads/uper.js';
 import { EncoderDecoder } from '../../lib/segmentors/encoder-decoder.js';
-import { adaptSwinCheckpoint, loadWeights, stateDictOf, writeSafetensors, type TensorRecord } from '../../lib/weights/index.js';
+import { adaptSwinCheckpoint } from '../../lib/backbones/swin-checkpoint.js';
+import { loadWeights, stateDictOf, writeSafetensors, type TensorRecord } from '../../lib/weights/node.js';
 
 const tiny = (windowSize: number, extra = {}) =>
   new SwinTransformer({ embedDims: 8, depths: [2, 2], numHeads: [1, 2], windowSize, outIndices: [0, 1], ...extra });
