@@ -65,8 +65,10 @@ export class TrainLogger {
     this.#history.push(record);
     appendFileSync(this.logFile, `${JSON.stringify({ mode: 'train', ...record })}\n`);
     if (this.#bar) return;
-    const done = record.iter + 1 - this.startIter;
-    const eta = ((Date.now() - this.#started) / 1000 / Math.max(done, 1)) * (this.maxIters - record.iter - 1);
+    // As mmengine: the mean iteration time so far times the iterations left (start-up such as generating a dataset
+    // does not count).
+    const meanTime = this.#history.reduce((sum, r) => sum + r.time, 0) / this.#history.length;
+    const eta = meanTime * (this.maxIters - record.iter - 1);
     const terms = Object.entries(record.values).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(' ');
     this.message(
       `iter ${record.iter + 1}/${this.maxIters} lr ${record.lr.toExponential(3)} ${terms} ` +
