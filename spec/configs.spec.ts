@@ -28,6 +28,7 @@ describe('configs', function () {
       ...['ade20k', 'cityscapes', 'coco_stuff10k'].flatMap((d) => readdirSync(`${configs}semask_swin/${d}`).map((f) => `semask_swin/${d}/${f}`)),
       ...readdirSync(`${configs}ftn`).map((f) => `ftn/${f}`),
       'demo/digits_swin-nano_upernet.json',
+      'demo/digits_swin-stage1_fcn.json',
       'demo/digits_semask-nano_fpn.json',
       ...readdirSync(`${configs}dpt`).map((f) => `dpt/${f}`),
       'demo/digits_pgt-nano_fpt.json',
@@ -115,6 +116,23 @@ describe('configs', function () {
     expect(headOf(demo).loss_decode.type).to.equal('SiLogLoss');
     expect(demo.train_cfg).to.deep.equal({ type: 'IterBasedTrainLoop', max_iters: 600, val_interval: 300 });
     expect(parameterCount('demo/synthetic-depth_dpt-tiny.json')).to.equal(1_676_449);
+  });
+
+  it('the quick-start demo: Swin stage 1 (two blocks, window 8) + FCNHead on its 1/4 map, 8000 scenes, 7500 iterations', () => {
+    type Part = Record<string, unknown>;
+    const cfg = validateConfig(loadConfig(`${configs}demo/digits_swin-stage1_fcn.json`));
+    const model = cfg.model as unknown as { backbone: Part; decode_head: Part; auxiliary_head: Part | null };
+    expect(model.backbone).to.deep.include({ type: 'SwinTransformer', embed_dims: 32, depths: [2], num_heads: [1], window_size: 8, out_indices: [0] });
+    expect(model.decode_head).to.deep.include({ type: 'FCNHead', in_channels: 32, in_index: 0, channels: 64, num_convs: 2, concat_input: true });
+    expect(model.auxiliary_head).to.equal(null);
+    expect(cfg.train_dataloader!.batch_size).to.equal(4);
+    expect(cfg.train_dataloader!.dataset).to.deep.include({ type: 'DigitsDataset', split: 'train', num_samples: 8000 });
+    expect(cfg.train_cfg).to.deep.equal({ type: 'IterBasedTrainLoop', max_iters: 7500, val_interval: 2500 });
+    expect((cfg.param_scheduler as Record<string, unknown>[])[1]).to.include({ type: 'PolyLR', begin: 100, end: 7500 });
+    // Swin 27,554: patch embedding 4·4·3·32 + 32 and its LN 64; two blocks of 12,929 (LNs 2·64, qkv 3,168, proj 1,056,
+    // bias table 15² = 225, MLP 4,224 + 4,128); norm0 64. FCN 111,691: 3x3 convs without bias 32->64, 64->64 and the
+    // input concat 96->64, each with BN (128); conv_seg 64·11 + 11.
+    expect(parameterCount('demo/digits_swin-stage1_fcn.json')).to.equal(139_245);
   });
 
   it("FTN configs: the port's recipe (AdamW 4e-5, lr x2 on the heads, slide 512/341) and the aux head on the 1/16 neck level", () => {

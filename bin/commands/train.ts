@@ -37,8 +37,8 @@ export function registerTrain(program: Command): void {
       'after',
       `
 Example:
-  $ segvit train configs/demo/digits_swin-nano_upernet.json
-  $ segvit train configs/demo/digits_swin-nano_upernet.json --resume        # after Ctrl-C
+  $ segvit train configs/demo/digits_swin-stage1_fcn.json
+  $ segvit train configs/demo/digits_swin-stage1_fcn.json --resume        # after Ctrl-C
   $ segvit train configs/ade20k.json --cfg-options train_dataloader.batch_size=4 --work-dir work_dirs/ade`,
     )
     .action(async (file: string, flags: TrainFlags) => {
