@@ -4,6 +4,8 @@
  * options, so a config is checked, with the path and the reason of each problem, before anything is built.
  * Configs name components mmseg's way: `{"type": "SwinTransformer", "embed_dims": 96, ...}`.
  */
+import type { TObject } from '@sinclair/typebox';
+import type { OptionsInput } from './config/declare.js';
 import { ConfigError } from './config/errors.js';
 import type { JsonObject } from './config/json.js';
 import type { OptionsSchema } from './config/json-schema.js';
@@ -47,22 +49,45 @@ export interface ComponentTypes {
 /** One registry per kind; nested components are built from the same set. */
 export type Registries = { readonly [K in ComponentKind]: Registry<ComponentTypes[K]> };
 
+/** Loads a checkpoint file into a module by parameter name (`init_cfg`); Node entries provide one. */
+export type WeightLoader = (module: Module, file: string, options: { prefix?: string }) => unknown;
+
 /** What a factory gets besides its options. */
 export interface BuildContext {
   /** The registries this component is built from: build nested components (`options.backbone`) with them. */
   readonly registries: Registries;
   /** The config path of this component (`model.backbone`), to pass on as `${path}.backbone` and to name in errors. */
   readonly path: string;
+  /**
+   * Reads checkpoints for `init_cfg`, when the registries were given one (`setWeightLoader`): file access stays out
+   * of model code, so backbones, necks and heads import no Node module.
+   */
+  readonly loadWeights?: WeightLoader;
 }
 
 /**
  * How to build one component type. `build` receives the options (the config without `type`) after they passed
- * `schema`, with the schema's defaults filled in, so `O` may describe them exactly.
+ * `schema`, with the schema's defaults filled in, so `O` may describe them exactly. The description is the
+ * schema's unless given.
  */
 export interface ComponentSpec<T, O extends object = JsonObject> {
   build(options: O, ctx: BuildContext): T;
   schema: OptionsSchema;
-  description: string;
+  description?: string;
+}
+
+/** How to build a component declared with `defineOptions`: `build` receives options of the declared type. */
+export interface DeclaredSpec<T, S extends TObject> {
+  build(options: OptionsInput<S>, ctx: BuildContext): T;
+  schema: S;
+  description?: string;
+}
+
+const weightLoaders = new WeakMap<Registries, WeightLoader>();
+
+/** Let components built from `family` load checkpoints (`init_cfg`) with `loader`. */
+export function setWeightLoader(family: Registries, loader: WeightLoader): void {
+  weightLoaders.set(family, loader);
 }
 
 /** A registered component type. */
@@ -92,9 +117,13 @@ export class Registry<T> {
   ) {}
 
   /** Register `type`; registering a type twice is an error. */
-  register<O extends object = JsonObject>(type: string, spec: ComponentSpec<T, O>): void {
+  register<S extends TObject>(type: string, spec: DeclaredSpec<T, S>): void;
+  register<O extends object = JsonObject>(type: string, spec: ComponentSpec<T, O>): void;
+  register<O extends object>(type: string, spec: ComponentSpec<T, O>): void {
     if (this.#components.has(type)) throw new Error(`${this.kind} '${type}' is already registered`);
-    const { schema, description } = spec;
+    const { schema } = spec;
+    const description = spec.description ?? schema.description;
+    if (description === undefined) throw new Error(`${this.kind} '${type}' needs a description (in its schema)`);
     // The options have passed `schema`, which is what `O` describes.
     const build = (options: JsonObject, ctx: BuildContext): T => spec.build(options as unknown as O, ctx);
     this.#components.set(type, { type, schema, description, build });
@@ -133,7 +162,8 @@ export class Registry<T> {
     const checked = structuredClone(cfg);
     validateComponent(this, this.family, checked, path);
     const { type, ...options } = checked;
-    return this.get(type, path).build(options, { registries: this.family, path });
+    const ctx = { registries: this.family, path, loadWeights: weightLoaders.get(this.family) };
+    return this.get(type, path).build(options, ctx);
   }
 
   /** Type and description of every registered component, sorted by type. */

@@ -11,6 +11,8 @@ export type JSONSchemaTypeName = 'object' | 'array' | 'string' | 'number' | 'int
 
 export interface JSONSchema {
   type?: JSONSchemaTypeName | JSONSchemaTypeName[];
+  /** segvit: the component type a declaration belongs to (`defineOptions`). */
+  title?: string;
   description?: string;
   default?: Json;
   enum?: Json[];

@@ -1,39 +1,61 @@
-/** Schema fragments shared by component schemas (mmseg's option shapes). */
-import type { JSONSchema } from './json-schema.js';
+/** Schema fragments shared by component declarations (mmseg's option shapes). */
+import { Type, type Static } from '@sinclair/typebox';
+import { choice, constant, nullable, optional } from './declare.js';
 
-export const positiveInt: JSONSchema = { type: 'integer', minimum: 1 };
-export const positiveInts: JSONSchema = { type: 'array', items: positiveInt, minItems: 1 };
-export const probability: JSONSchema = { type: 'number', minimum: 0, maximum: 1 };
+export const positiveInt = Type.Integer({ minimum: 1 });
+export const positiveInts = Type.Array(positiveInt, { minItems: 1 });
+export const probability = Type.Number({ minimum: 0, maximum: 1 });
+/** Stage or block indices. */
+export const indices = Type.Array(Type.Integer({ minimum: 0 }));
+/** A number above 0. */
+export const positive = Type.Number({ exclusiveMinimum: 0 });
+/** [h, w] of positive integers. */
+export const sizePair = Type.Unsafe<[number, number]>({ type: 'array', items: positiveInt, minItems: 2, maxItems: 2 });
 
 /** mmcv norm_cfg of conv heads: BN / SyncBN (the same on one device) or GN. */
-export const convNormCfg: JSONSchema = {
-  type: ['object', 'null'],
-  properties: {
-    type: { enum: ['BN', 'SyncBN', 'GN'] },
-    requires_grad: { const: true },
-    num_groups: positiveInt,
-    eps: { type: 'number', exclusiveMinimum: 0 },
-    momentum: probability,
-  },
-  required: ['type'],
-  additionalProperties: false,
-};
+export const convNormCfg = nullable(
+  Type.Object(
+    {
+      type: choice(['BN', 'SyncBN', 'GN']),
+      requires_grad: Type.Optional(constant(true)),
+      num_groups: Type.Optional(positiveInt),
+      eps: Type.Optional(positive),
+      momentum: Type.Optional(probability),
+    },
+    { additionalProperties: false },
+  ),
+);
+export type NormCfg = NonNullable<Static<typeof convNormCfg>>;
 
-export const reluActCfg: JSONSchema = {
-  type: ['object', 'null'],
-  properties: { type: { const: 'ReLU' }, inplace: { type: 'boolean' } },
-  required: ['type'],
-  additionalProperties: false,
+export const reluActCfg = nullable(
+  Type.Object({ type: constant('ReLU'), inplace: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+);
+export type ActCfg = NonNullable<Static<typeof reluActCfg>>;
+
+/** The only act_cfg of a transformer: GELU (accepted as in mmseg configs; the architecture fixes it). */
+export const geluActCfg = Type.Object({ type: Type.Optional(constant('GELU')) }, { additionalProperties: false });
+
+/** The only norm_cfg of a transformer: LN (accepted as in mmseg configs; the architecture fixes it). */
+export const lnNormCfg = Type.Object(
+  { type: Type.Optional(constant('LN')), requires_grad: Type.Optional(constant(true)) },
+  { additionalProperties: false },
+);
+
+/** Options of mmseg's transformer backbones that segvit accepts but the architecture fixes. */
+export const transformerFixedOptions = {
+  act_cfg: optional(geluActCfg, 'only GELU'),
+  norm_cfg: optional(lnNormCfg, 'only LN'),
+  with_cp: optional(constant(false), 'only false: no activation checkpointing'),
 };
 
 /** mmseg init_cfg pointing at pretrained weights (`{type: 'Pretrained', checkpoint: path}`). */
-export const pretrainedInitCfg: JSONSchema = {
-  type: ['object', 'null'],
-  properties: {
-    type: { const: 'Pretrained' },
-    checkpoint: { type: 'string', minLength: 1 },
-    prefix: { type: 'string' },
-  },
-  required: ['type', 'checkpoint'],
-  additionalProperties: false,
-};
+export const pretrainedInitCfg = nullable(
+  Type.Object(
+    {
+      type: constant('Pretrained'),
+      checkpoint: Type.String({ minLength: 1 }),
+      prefix: Type.Optional(Type.String()),
+    },
+    { additionalProperties: false },
+  ),
+);

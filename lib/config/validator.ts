@@ -4,7 +4,7 @@
  * and collects every error, each with its full path.
  */
 import { Ajv, type AnySchemaObject, type ErrorObject, type SchemaValidateFunction, type ValidateFunction } from 'ajv';
-import type { ComponentKind, Registries, Registry } from '../registry.js';
+import { COMPONENT_KINDS, type ComponentKind, type Registries, type Registry } from '../registry.js';
 import { ConfigError } from './errors.js';
 import { isJsonObject } from './json.js';
 import type { JSONSchema, OptionsSchema } from './json-schema.js';
@@ -13,6 +13,13 @@ import { toProblem } from './problems.js';
 /** The keyword's view of its surroundings (ajv's DataValidationCxt, of which only the path is used). */
 interface DataContext {
   instancePath: string;
+}
+
+/** A built component (a class instance) where a config may stand: accepted as it is, as in `new UPerHead({loss_decode: new CrossEntropyLoss()})`. */
+export function isBuilt(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as object | null;
+  return proto !== Object.prototype && proto !== null;
 }
 
 function problem(instancePath: string, message: string): ErrorObject {
@@ -38,7 +45,7 @@ export class SchemaValidator {
     this.#ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: true, allowUnionTypes: true });
     this.#ajv.addKeyword({
       keyword: 'component',
-      metaSchema: { enum: Object.keys(registries) },
+      metaSchema: { enum: [...COMPONENT_KINDS] },
       errors: true,
       validate: this.#componentKeyword(),
     });
@@ -53,6 +60,7 @@ export class SchemaValidator {
   /** Errors of a component config of `registry`'s kind found at `instancePath`. */
   checkComponent(registry: Registry<unknown>, data: unknown, instancePath = ''): ErrorObject[] {
     const { kind } = registry;
+    if (isBuilt(data)) return [];
     if (!isJsonObject(data)) return [problem(instancePath, `must be a ${kind} config object`)];
     const { type } = data;
     if (type === undefined) {
@@ -61,15 +69,22 @@ export class SchemaValidator {
     }
     if (typeof type !== 'string') return [problem(`${instancePath}/type`, 'must be string')];
     if (!registry.has(type)) return [problem(`${instancePath}/type`, registry.unknownType(type))];
-    const { schema } = registry.get(type);
-    const validate = this.#compiled(schema, () => {
+    return this.#run(this.#componentValidator(registry.get(type).schema, `${kind} '${type}'`), data, instancePath);
+  }
+
+  /** Errors of the options of a component (its config without `type`) against its `schema`, named `name` in errors. */
+  checkOptions(schema: OptionsSchema, data: unknown, name: string, instancePath = ''): ErrorObject[] {
+    return this.#run(this.#componentValidator(schema, name), data, instancePath);
+  }
+
+  #componentValidator(schema: OptionsSchema, name: string): ValidateFunction {
+    return this.#compiled(schema, () => {
       try {
         return this.#ajv.compile(componentSchema(schema));
       } catch (err) {
-        throw new Error(`${kind} '${type}' registered an invalid schema: ${(err as Error).message}`);
+        throw new Error(`${name} registered an invalid schema: ${(err as Error).message}`);
       }
     });
-    return this.#run(validate, data, instancePath);
   }
 
   #run(validate: ValidateFunction, data: unknown, instancePath: string): ErrorObject[] {
@@ -128,6 +143,14 @@ function assertNoErrors(errors: readonly ErrorObject[], base = ''): void {
 /** Validate `data` against `schema` (filling defaults in place); a ConfigError lists every problem. */
 export function validateSchema(registries: Registries, schema: JSONSchema, data: unknown): void {
   assertNoErrors(validatorFor(registries).check(schema, data));
+}
+
+/**
+ * Validate the options of a component (`data`, without `type`) found at config path `path` against `schema`
+ * (filling defaults in place); nested components are looked up in `family`. A ConfigError lists every problem.
+ */
+export function validateOptions(family: Registries, schema: OptionsSchema, data: unknown, path: string): void {
+  assertNoErrors(validatorFor(family).checkOptions(schema, data, path), path);
 }
 
 /**

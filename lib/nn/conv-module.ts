@@ -8,10 +8,10 @@ import { Conv2d, type ConvOptions } from './conv.js';
 import { BatchNorm2d, GroupNorm } from './norm.js';
 import { ReLU } from './activation.js';
 import { filled, kaimingNormal, reinit } from './init.js';
+import type { ActCfg, NormCfg } from '../config/schema-parts.js';
 
-/** mmcv norm_cfg: BN and SyncBN (same thing on one device) or GN. */
-export type NormCfg = { type: 'BN' | 'SyncBN'; eps?: number; momentum?: number } | { type: 'GN'; num_groups: number; eps?: number };
-export type ActCfg = { type: 'ReLU' };
+/** mmcv norm_cfg (BN and SyncBN, the same thing on one device, or GN) and act_cfg, as declared for configs. */
+export type { ActCfg, NormCfg };
 
 export interface ConvModuleOptions extends Omit<ConvOptions<2>, 'bias'> {
   bias?: boolean | 'auto';
@@ -29,6 +29,7 @@ export class ConvModule extends Module implements Layer {
     const { normCfg = null, actCfg = { type: 'ReLU' }, bias = 'auto', ...conv } = options;
     this.conv = this.addModule('conv', new Conv2d(inChannels, outChannels, kernelSize, { ...conv, bias: bias === 'auto' ? !normCfg : bias }));
     if (normCfg?.type === 'GN') {
+      if (normCfg.num_groups === undefined) throw new Error("norm_cfg {type: 'GN'} needs num_groups");
       this.norm = this.addModule('gn', new GroupNorm(normCfg.num_groups, outChannels, normCfg.eps));
     } else if (normCfg) {
       this.norm = this.addModule('bn', new BatchNorm2d(outChannels, { eps: normCfg.eps, momentum: normCfg.momentum }));
