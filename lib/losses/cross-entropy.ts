@@ -4,14 +4,25 @@
  * default) or, with `avg_non_ignore`, over the non-ignored pixels; times `loss_weight`.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { Type } from '@sinclair/typebox';
+import { constant, defineOptions, nullable, option, optional, type OptionsInput } from '../config/declare.js';
+import { resolveOptions } from '../config/resolve.js';
+import { registries, type BuildContext } from '../registry.js';
 
-export interface CrossEntropyOptions {
-  classWeight?: number[] | null;
-  lossWeight?: number;
-  avgNonIgnore?: boolean;
-  /** Key of the loss in the losses dict. Default 'loss_ce'. */
-  lossName?: string;
-}
+export const CrossEntropyOptions = defineOptions(
+  'CrossEntropyLoss',
+  "softmax cross-entropy with ignore_index and class weights; the mean counts ignored pixels unless avg_non_ignore, as mmseg's",
+  {
+    use_sigmoid: option(constant(false), false, 'only false: softmax over the classes'),
+    use_mask: optional(constant(false), 'only false'),
+    reduction: option(constant('mean'), 'mean', 'only mean'),
+    class_weight: option(nullable(Type.Array(Type.Number({ minimum: 0 }))), null, "factor on each class's pixels; null: 1"),
+    loss_weight: option(Type.Number({ minimum: 0 }), 1, 'factor on the loss'),
+    avg_non_ignore: option(Type.Boolean(), false, 'average over the non-ignored pixels only, not over all'),
+    loss_name: option(Type.String({ pattern: '^loss' }), 'loss_ce', 'key of the loss in the losses dict'),
+  },
+);
+export type CrossEntropyOptions = OptionsInput<typeof CrossEntropyOptions>;
 
 /** float32 epsilon, added to the denominator as mmseg's weight_reduce_loss does. */
 const EPS = 1.1920928955078125e-7;
@@ -22,11 +33,12 @@ export class CrossEntropyLoss {
   readonly avgNonIgnore: boolean;
   readonly lossName: string;
 
-  constructor(options: CrossEntropyOptions = {}) {
-    this.classWeight = options.classWeight ?? null;
-    this.lossWeight = options.lossWeight ?? 1;
-    this.avgNonIgnore = options.avgNonIgnore ?? false;
-    this.lossName = options.lossName ?? 'loss_ce';
+  constructor(options: CrossEntropyOptions = {}, ctx?: BuildContext) {
+    const o = resolveOptions(CrossEntropyOptions, options, ctx);
+    this.classWeight = o.class_weight;
+    this.lossWeight = o.loss_weight;
+    this.avgNonIgnore = o.avg_non_ignore;
+    this.lossName = o.loss_name;
   }
 
   /**
@@ -61,3 +73,8 @@ export function pixelAccuracy(logits: tf.Tensor4D, label: tf.Tensor3D, ignoreInd
     return tf.mul(tf.div(tf.sum(correct), tf.maximum(tf.sum(valid), 1)), 100) as tf.Scalar;
   });
 }
+
+registries.loss.register('CrossEntropyLoss', {
+  schema: CrossEntropyOptions,
+  build: (o, ctx) => new CrossEntropyLoss(o, ctx),
+});

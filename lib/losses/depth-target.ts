@@ -1,5 +1,16 @@
 /** What every depth loss does first: bring prediction and target to [B, H, W] and find the pixels with ground truth. */
 import * as tf from '@tensorflow/tfjs-core';
+import { Type } from '@sinclair/typebox';
+import { option } from '../config/declare.js';
+
+/** The options every depth loss has; `lossName` is its default `loss_name`. */
+export function depthLossOptions<N extends string>(lossName: N) {
+  return {
+    min_depth: option(Type.Number({ minimum: 0 }), 0, 'targets <= min_depth (and 0 = no ground truth) are ignored'),
+    loss_weight: option(Type.Number({ minimum: 0 }), 1, 'factor on the loss'),
+    loss_name: option(Type.String({ pattern: '^loss' }), lossName, 'key of the loss in the losses dict'),
+  };
+}
 
 /** A depth loss's inputs, all [B, H, W] float32. */
 export interface DepthInputs {

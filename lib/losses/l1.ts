@@ -1,15 +1,17 @@
 /** Mean absolute depth error over the valid pixels of the batch (pixels without ground truth never count). */
 import * as tf from '@tensorflow/tfjs-core';
-import { depthInputs } from './depth-target.js';
+import { defineOptions, type OptionsInput } from '../config/declare.js';
+import { resolveOptions } from '../config/resolve.js';
+import { registries, type BuildContext } from '../registry.js';
+import { depthInputs, depthLossOptions } from './depth-target.js';
 import type { DepthLoss } from './types.js';
 
-export interface L1Options {
-  /** Targets at or below it have no ground truth. Default 0. */
-  minDepth?: number;
-  lossWeight?: number;
-  /** Key of the loss in the losses dict. Default 'loss_l1'. */
-  lossName?: string;
-}
+export const L1Options = defineOptions(
+  'L1Loss',
+  'mean absolute depth error over the pixels with ground truth',
+  depthLossOptions('loss_l1'),
+);
+export type L1Options = OptionsInput<typeof L1Options>;
 
 export class L1Loss implements DepthLoss {
   readonly task = 'depth';
@@ -17,10 +19,11 @@ export class L1Loss implements DepthLoss {
   readonly lossWeight: number;
   readonly lossName: string;
 
-  constructor(options: L1Options = {}) {
-    this.minDepth = options.minDepth ?? 0;
-    this.lossWeight = options.lossWeight ?? 1;
-    this.lossName = options.lossName ?? 'loss_l1';
+  constructor(options: L1Options = {}, ctx?: BuildContext) {
+    const o = resolveOptions(L1Options, options, ctx);
+    this.minDepth = o.min_depth;
+    this.lossWeight = o.loss_weight;
+    this.lossName = o.loss_name;
   }
 
   /** pred: [B, H, W] (or [B, H, W, 1]) depth; target: depth in metres, 0 = none. A scalar, 0 without ground truth. */
@@ -32,3 +35,5 @@ export class L1Loss implements DepthLoss {
     });
   }
 }
+
+registries.loss.register('L1Loss', { schema: L1Options, build: (o, ctx) => new L1Loss(o, ctx) });

@@ -9,28 +9,38 @@
  * MiDaS and DPT, which predict inverse depth) the ground truth d* is 1/depth; the prediction is taken as it is.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { depthInputs } from './depth-target.js';
+import { Type } from '@sinclair/typebox';
+import { defineOptions, option, type OptionsInput } from '../config/declare.js';
+import { resolveOptions } from '../config/resolve.js';
+import { registries, type BuildContext } from '../registry.js';
+import { depthInputs, depthLossOptions } from './depth-target.js';
 import { gradientMatchingLoss } from './gradient-matching.js';
 import { robustNormalize, scaleAndShift, trimMask } from './ssi-alignment.js';
 import type { DepthLoss } from './types.js';
 
-export interface ScaleShiftInvariantOptions {
-  /** Compare in inverse depth (1/target). Default true. */
-  inverseDepth?: boolean;
-  /** The trimmed MiDaS variant (robust alignment, absolute residuals, largest `trim` dropped). Default false. */
-  trimmed?: boolean;
-  /** Share of the largest residuals of each image the trimmed variant drops. Default 0.2. */
-  trim?: number;
-  /** Weight of the gradient-matching term; 0 = none. Default 0.5. */
-  alpha?: number;
-  /** Levels of the gradient-matching term. Default 4. */
-  scales?: number;
-  /** Targets at or below it have no ground truth. Default 0. */
-  minDepth?: number;
-  lossWeight?: number;
-  /** Key of the loss in the losses dict. Default 'loss_ssi'. */
-  lossName?: string;
-}
+export const ScaleShiftInvariantOptions = defineOptions(
+  'ScaleShiftInvariantLoss',
+  "MiDaS's scale-and-shift-invariant depth loss: per image, the prediction aligned to the ground truth over its valid " +
+    'pixels by least squares (Σr²/2M) or robustly (trimmed), plus multi-scale gradient matching; ground truth 0 ' +
+    '(or NaN/∞) never contributes',
+  {
+    inverse_depth: option(Type.Boolean(), true, 'compare with 1/depth (MiDaS, DPT predict inverse depth)'),
+    trimmed: option(
+      Type.Boolean(),
+      false,
+      'median / mean-absolute-deviation alignment, absolute residuals, largest `trim` dropped',
+    ),
+    trim: option(
+      Type.Number({ minimum: 0, exclusiveMaximum: 1 }),
+      0.2,
+      'share of the largest residuals of each image the trimmed variant drops',
+    ),
+    alpha: option(Type.Number({ minimum: 0 }), 0.5, 'weight of the multi-scale gradient-matching term; 0: none'),
+    scales: option(Type.Integer({ minimum: 1 }), 4, 'levels of the gradient-matching term'),
+    ...depthLossOptions('loss_ssi'),
+  },
+);
+export type ScaleShiftInvariantOptions = OptionsInput<typeof ScaleShiftInvariantOptions>;
 
 export class ScaleShiftInvariantLoss implements DepthLoss {
   readonly task = 'depth';
@@ -43,19 +53,16 @@ export class ScaleShiftInvariantLoss implements DepthLoss {
   readonly lossWeight: number;
   readonly lossName: string;
 
-  constructor(options: ScaleShiftInvariantOptions = {}) {
-    this.inverseDepth = options.inverseDepth ?? true;
-    this.trimmed = options.trimmed ?? false;
-    this.trim = options.trim ?? 0.2;
-    this.alpha = options.alpha ?? 0.5;
-    this.scales = options.scales ?? 4;
-    this.minDepth = options.minDepth ?? 0;
-    this.lossWeight = options.lossWeight ?? 1;
-    this.lossName = options.lossName ?? 'loss_ssi';
-    if (!(this.trim >= 0 && this.trim < 1)) throw new Error(`ScaleShiftInvariantLoss: trim ${this.trim} must be in [0, 1)`);
-    if (!(Number.isInteger(this.scales) && this.scales >= 1)) {
-      throw new Error(`ScaleShiftInvariantLoss: scales ${this.scales} must be an integer >= 1`);
-    }
+  constructor(options: ScaleShiftInvariantOptions = {}, ctx?: BuildContext) {
+    const o = resolveOptions(ScaleShiftInvariantOptions, options, ctx);
+    this.inverseDepth = o.inverse_depth;
+    this.trimmed = o.trimmed;
+    this.trim = o.trim;
+    this.alpha = o.alpha;
+    this.scales = o.scales;
+    this.minDepth = o.min_depth;
+    this.lossWeight = o.loss_weight;
+    this.lossName = o.loss_name;
   }
 
   /** pred: [B, H, W] (or [B, H, W, 1]) relative (inverse) depth; target: depth in metres, 0 = none. Returns a scalar. */
@@ -97,3 +104,8 @@ export class ScaleShiftInvariantLoss implements DepthLoss {
     return [aligned, reference, tf.sum(tf.mul(trimMask(residual, valid, this.trim), residual))];
   }
 }
+
+registries.loss.register('ScaleShiftInvariantLoss', {
+  schema: ScaleShiftInvariantOptions,
+  build: (o, ctx) => new ScaleShiftInvariantLoss(o, ctx),
+});

@@ -7,7 +7,11 @@
  * (a ReLU head can output 0), and the root is taken of max(·, 1e-12) so a perfect prediction has finite gradients.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { depthInputs } from './depth-target.js';
+import { Type } from '@sinclair/typebox';
+import { defineOptions, option, type OptionsInput } from '../config/declare.js';
+import { resolveOptions } from '../config/resolve.js';
+import { registries, type BuildContext } from '../registry.js';
+import { depthInputs, depthLossOptions } from './depth-target.js';
 import type { DepthLoss } from './types.js';
 
 /** Smallest prediction that enters the log. */
@@ -15,15 +19,16 @@ const MIN_PRED = 1e-6;
 /** Floor of the variance under the root. */
 const MIN_VARIANCE = 1e-12;
 
-export interface SiLogOptions {
-  /** λ: 1 = fully scale-invariant. Default 0.85 (BTS). */
-  varianceFocus?: number;
-  /** Targets at or below it have no ground truth (BTS: 0.1 m on NYU, 1 m on KITTI). Default 0. */
-  minDepth?: number;
-  lossWeight?: number;
-  /** Key of the loss in the losses dict. Default 'loss_silog'. */
-  lossName?: string;
-}
+export const SiLogOptions = defineOptions(
+  'SiLogLoss',
+  "BTS's scale-invariant log depth loss, 10·sqrt(mean e² − λ(mean e)²) with e = ln pred − ln gt over the batch's " +
+    "valid pixels; differs from mmseg 1.x's SiLogLoss (λ 0.5, per image, no ×10)",
+  {
+    variance_focus: option(Type.Number({ minimum: 0, maximum: 1 }), 0.85, 'λ; 1 = fully scale-invariant'),
+    ...depthLossOptions('loss_silog'),
+  },
+);
+export type SiLogOptions = OptionsInput<typeof SiLogOptions>;
 
 export class SiLogLoss implements DepthLoss {
   readonly task = 'depth';
@@ -32,11 +37,12 @@ export class SiLogLoss implements DepthLoss {
   readonly lossWeight: number;
   readonly lossName: string;
 
-  constructor(options: SiLogOptions = {}) {
-    this.varianceFocus = options.varianceFocus ?? 0.85;
-    this.minDepth = options.minDepth ?? 0;
-    this.lossWeight = options.lossWeight ?? 1;
-    this.lossName = options.lossName ?? 'loss_silog';
+  constructor(options: SiLogOptions = {}, ctx?: BuildContext) {
+    const o = resolveOptions(SiLogOptions, options, ctx);
+    this.varianceFocus = o.variance_focus;
+    this.minDepth = o.min_depth;
+    this.lossWeight = o.loss_weight;
+    this.lossName = o.loss_name;
   }
 
   /** pred: [B, H, W] (or [B, H, W, 1]) depth in metres; target: depth in metres, 0 = none. Returns a scalar. */
@@ -53,3 +59,5 @@ export class SiLogLoss implements DepthLoss {
     });
   }
 }
+
+registries.loss.register('SiLogLoss', { schema: SiLogOptions, build: (o, ctx) => new SiLogLoss(o, ctx) });

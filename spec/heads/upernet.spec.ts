@@ -22,7 +22,7 @@ function upernetSwin(o: { embedDims: number; depths: number[]; numHeads: number[
       concatInput: false,
       numClasses: o.numClasses,
       normCfg: BN,
-      lossDecode: new CrossEntropyLoss({ lossWeight: 0.4 }),
+      lossDecode: new CrossEntropyLoss({ loss_weight: 0.4 }),
     }),
   });
 }

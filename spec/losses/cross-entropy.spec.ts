@@ -22,24 +22,24 @@ describe('CrossEntropyLoss', () => {
   });
 
   it('averages over non-ignored pixels with avg_non_ignore', () => {
-    const loss = new CrossEntropyLoss({ avgNonIgnore: true }).forward(logits(), label(), 255).dataSync()[0];
+    const loss = new CrossEntropyLoss({ avg_non_ignore: true }).forward(logits(), label(), 255).dataSync()[0];
     expect(loss).to.be.closeTo((a + b + c) / 3, 1e-6);
   });
 
   it('weights each pixel by its class weight, without renormalising (as mmseg), times loss_weight', () => {
-    const ce = new CrossEntropyLoss({ classWeight: [0.5, 2, 3], lossWeight: 0.4 });
+    const ce = new CrossEntropyLoss({ class_weight: [0.5, 2, 3], loss_weight: 0.4 });
     const loss = ce.forward(logits(), label(), 255).dataSync()[0];
     expect(loss).to.be.closeTo((0.4 * (0.5 * a + 3 * b + 2 * c)) / 4, 1e-6);
   });
 
   it('honours another ignore_index', () => {
     const lbl = tf.tensor3d([0, 2, 1, 0], [1, 2, 2], 'int32');
-    const loss = new CrossEntropyLoss({ avgNonIgnore: true }).forward(logits(), lbl, 2).dataSync()[0];
+    const loss = new CrossEntropyLoss({ avg_non_ignore: true }).forward(logits(), lbl, 2).dataSync()[0];
     expect(loss).to.be.closeTo((a + c + (Math.log(Math.exp(5) + 2) - 5)) / 3, 1e-6);
   });
 
   it('names a class_weight of the wrong length', () => {
-    expect(() => new CrossEntropyLoss({ classWeight: [1, 2] }).forward(logits(), label(), 255)).to.throw(
+    expect(() => new CrossEntropyLoss({ class_weight: [1, 2] }).forward(logits(), label(), 255)).to.throw(
       'class_weight has 2 entries but the head predicts 3 classes',
     );
   });

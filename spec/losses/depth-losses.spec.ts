@@ -54,7 +54,7 @@ describe('ScaleShiftInvariantLoss', () => {
   });
 
   it('compares depth itself without inverse_depth, and accepts [B, H, W, 1]', () => {
-    const loss = new ScaleShiftInvariantLoss({ alpha: 0, inverseDepth: false });
+    const loss = new ScaleShiftInvariantLoss({ alpha: 0, inverse_depth: false });
     const depth = tf.tensor4d([2, 3, 7, 0], [1, 2, 2, 1]);
     expect(value(loss, tf.reshape(pred(), [1, 2, 2, 1]), depth)).to.be.closeTo(0.25, 1e-6);
   });
@@ -101,7 +101,7 @@ describe('ScaleShiftInvariantLoss', () => {
     // pred [0, 1, 2, 3, 10] → median 2, MAD (2+1+0+1+8)/5 = 2.4; target [0, 2, 4, 6, 8] (inverse_depth off) →
     // median 4, MAD 2.4. |residuals|·2.4 = [2, 1, 0, 1, 4]; keep ⌊0.8·5⌋ = 4 → (4/2.4) / (2·5) = 1/6.
     // A sixth pixel has no ground truth (its prediction 100 must not move the median).
-    const loss = new ScaleShiftInvariantLoss({ trimmed: true, inverseDepth: false, alpha: 0 });
+    const loss = new ScaleShiftInvariantLoss({ trimmed: true, inverse_depth: false, alpha: 0 });
     const p = tf.tensor3d([0, 1, 2, 3, 10, 100], [1, 1, 6]);
     const t = tf.tensor3d([1e-9, 2, 4, 6, 8, 0], [1, 1, 6]);
     expect(value(loss, p, t)).to.be.closeTo(1 / 6, 1e-6);
@@ -190,7 +190,7 @@ describe('SiLogLoss (BTS)', () => {
     const batch = 10 * Math.sqrt((3 * l * l) / 5 - 0.85 * (l / 5) ** 2);
     expect(value(new SiLogLoss(), tf.slice(p, 0, 1), tf.slice(t, 0, 1))).to.be.closeTo(expected, 1e-5);
     expect(value(new SiLogLoss(), p, t)).to.be.closeTo(batch, 1e-5);
-    expect(value(new SiLogLoss({ varianceFocus: 1, lossWeight: 0.5 }), tf.slice(p, 0, 1), tf.slice(t, 0, 1))).to.be.closeTo(
+    expect(value(new SiLogLoss({ variance_focus: 1, loss_weight: 0.5 }), tf.slice(p, 0, 1), tf.slice(t, 0, 1))).to.be.closeTo(
       5 * Math.sqrt(l * l - (l / 3) ** 2),
       1e-5,
     );
@@ -200,7 +200,7 @@ describe('SiLogLoss (BTS)', () => {
     const p = tf.tensor3d([2, 1, 4, 0.05], [1, 1, 4]);
     const t = tf.tensor3d([1, 2, 2, 0.08], [1, 1, 4]);
     const l = Math.LN2;
-    expect(value(new SiLogLoss({ minDepth: 0.1 }), p, t)).to.be.closeTo(10 * Math.sqrt(l * l - 0.85 * (l / 3) ** 2), 1e-5);
+    expect(value(new SiLogLoss({ min_depth: 0.1 }), p, t)).to.be.closeTo(10 * Math.sqrt(l * l - 0.85 * (l / 3) ** 2), 1e-5);
   });
 
   it('has finite gradients that match the derivative, even for a perfect or a zero prediction', () => {
@@ -231,7 +231,7 @@ describe('L1Loss (depth)', () => {
     const p = tf.tensor3d([1, 5, 2, 9], [1, 2, 2]);
     const t = tf.tensor3d([2, 3, 0, 8], [1, 2, 2]);
     expect(value(new L1Loss(), p, t)).to.be.closeTo((1 + 2 + 1) / 3, 1e-6);
-    expect(value(new L1Loss({ lossWeight: 3 }), p, t)).to.be.closeTo(4, 1e-6);
+    expect(value(new L1Loss({ loss_weight: 3 }), p, t)).to.be.closeTo(4, 1e-6);
     expect(Array.from(gradient(new L1Loss(), p, t))).to.deep.equal([-1 / 3, 1 / 3, 0, 1 / 3].map(Math.fround));
     expect(registries.loss.build({ type: 'L1Loss' }, 'loss')).to.deep.include({ lossName: 'loss_l1', lossWeight: 1 });
   });

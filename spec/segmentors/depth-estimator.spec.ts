@@ -69,7 +69,7 @@ describe('DepthEstimator training', function () {
 
   it('losses are the loss_decode terms against the depth maps, the prediction resized to their size', () => {
     manualSeed(0);
-    const model = vitDepth({ lossDecode: [new SiLogLoss(), new L1Loss({ lossWeight: 0.5 })] });
+    const model = vitDepth({ lossDecode: [new SiLogLoss(), new L1Loss({ loss_weight: 0.5 })] });
     const img = tf.randomNormal([2, 64, 64, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
     const depth = ramp(2, 48, 40); // ground truth at another size than the input
     const losses = model.forwardTrain(img, depth);
