@@ -7,32 +7,60 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Module, ModuleList, interpolate } from '../nn/index.js';
-import { ConvModule, type ActCfg, type NormCfg } from '../nn/conv-module.js';
+import { ConvModule } from '../nn/conv-module.js';
+import { Type } from '@sinclair/typebox';
+import { choice, defineOptions, option, optional, required, type OptionsInput, type ResolvedOptions } from '../config/declare.js';
+import { resolveOptions } from '../config/resolve.js';
+import { convNormCfg, positive, positiveInt, positiveInts, reluActCfg } from '../config/schema-parts.js';
+import { registries, type BuildContext } from '../registry.js';
 
+const extraConvsSources = choice(['on_input', 'on_lateral', 'on_output']);
 /** Where the first extra conv reads: the last used backbone level, its lateral, or the last FPN output. */
-export type ExtraConvsSource = 'on_input' | 'on_lateral' | 'on_output';
+export type ExtraConvsSource = (typeof extraConvsSources)['static'];
 
-export interface FPNOptions {
-  /** Channels of each input level, finest first. */
-  inChannels: number[];
-  outChannels: number;
-  /** Number of output levels; more than the used inputs adds extra levels on top. */
-  numOuts: number;
-  /** First input level used. Default 0. */
-  startLevel?: number;
-  /** End of the used input levels (exclusive); -1 = all. Default -1. With an end level no extra level is allowed. */
-  endLevel?: number;
-  /** Extra levels by stride-2 convs from this source; false (default): by stride-2 subsampling (max pool of size 1). */
-  addExtraConvs?: false | ExtraConvsSource;
-  /** ReLU before every extra conv but the first. Default false. */
-  reluBeforeExtraConvs?: boolean;
-  /** No norm on the lateral convs. Default false. */
-  noNormOnLateral?: boolean;
-  normCfg?: NormCfg | null;
-  actCfg?: ActCfg | null;
-  /** F.interpolate arguments of the top-down path: a fixed scale_factor, or (default) the size of the lower level. */
-  upsampleCfg?: { mode?: 'nearest' | 'bilinear' | 'bicubic'; scaleFactor?: number; alignCorners?: boolean };
-}
+export const FPNOptions = defineOptions(
+  'FPN',
+  "mmseg's FPN neck: 1×1 lateral convs, top-down resize + add, 3×3 output convs, optional extra levels on top",
+  {
+    in_channels: required(positiveInts, 'channels of each input level, finest first'),
+    out_channels: required(positiveInt, 'channels of every output level'),
+    num_outs: required(positiveInt, 'output levels; more than the used inputs adds extra levels on top'),
+    start_level: option(Type.Integer({ minimum: 0 }), 0, 'first input level used'),
+    end_level: option(
+      Type.Integer({ minimum: -1 }),
+      -1,
+      'end of the used input levels (exclusive); -1: all. With an end level no extra level is allowed',
+    ),
+    add_extra_convs: option(
+      Type.Union([Type.Boolean(), extraConvsSources]),
+      false,
+      'extra levels by stride-2 convs reading from this source (true: see extra_convs_on_inputs); false: by subsampling',
+    ),
+    extra_convs_on_inputs: option(
+      Type.Boolean(),
+      false,
+      "deprecated in mmseg: with add_extra_convs true, 'on_input' (true) or 'on_output' (false)",
+    ),
+    relu_before_extra_convs: option(Type.Boolean(), false, 'ReLU before every extra conv but the first'),
+    no_norm_on_lateral: option(Type.Boolean(), false, 'no norm on the lateral convs'),
+    conv_cfg: optional(Type.Null(), 'only null: plain convs'),
+    norm_cfg: option(convNormCfg, null, 'norm of every conv (BN, SyncBN or GN); null: none'),
+    act_cfg: option(reluActCfg, null, 'activation of every conv; null: none'),
+    upsample_cfg: option(
+      Type.Object(
+        {
+          mode: option(choice(['nearest', 'bilinear', 'bicubic']), 'nearest', 'interpolation'),
+          scale_factor: optional(positive, 'a fixed factor; absent: the size of the lower level'),
+          align_corners: optional(Type.Boolean(), "F.interpolate's align_corners"),
+        },
+        { additionalProperties: false },
+      ),
+      { mode: 'nearest' },
+      'F.interpolate arguments of the top-down path',
+    ),
+  },
+);
+export type FPNOptions = OptionsInput<typeof FPNOptions>;
 
 export class FPN extends Module {
   readonly lateralConvs: ModuleList<ConvModule>;
@@ -44,43 +72,44 @@ export class FPN extends Module {
   readonly backboneEndLevel: number;
   readonly addExtraConvs: false | ExtraConvsSource;
   readonly reluBeforeExtraConvs: boolean;
-  readonly upsampleCfg: NonNullable<FPNOptions['upsampleCfg']>;
+  readonly upsampleCfg: ResolvedOptions<typeof FPNOptions>['upsample_cfg'];
 
-  constructor(o: FPNOptions) {
+  constructor(options: FPNOptions, ctx?: BuildContext) {
     super();
-    const numIns = o.inChannels.length;
-    this.inChannels = o.inChannels;
-    this.numOuts = o.numOuts;
-    this.startLevel = o.startLevel ?? 0;
-    const endLevel = o.endLevel ?? -1;
+    const o = resolveOptions(FPNOptions, options, ctx);
+    const { in_channels: inChannels, out_channels: outChannels, num_outs: numOuts, end_level: endLevel } = o;
+    const numIns = inChannels.length;
+    this.inChannels = inChannels;
+    this.numOuts = numOuts;
+    this.startLevel = o.start_level;
     if (endLevel === -1) {
       this.backboneEndLevel = numIns;
-      if (o.numOuts < numIns - this.startLevel) {
-        throw new Error(`FPN: num_outs ${o.numOuts} is less than the ${numIns - this.startLevel} used input levels`);
+      if (numOuts < numIns - this.startLevel) {
+        throw new Error(`FPN: num_outs ${numOuts} is less than the ${numIns - this.startLevel} used input levels`);
       }
     } else {
       this.backboneEndLevel = endLevel;
       if (endLevel > numIns) throw new Error(`FPN: end_level ${endLevel} is beyond the ${numIns} input levels`);
-      if (o.numOuts !== endLevel - this.startLevel) {
+      if (numOuts !== endLevel - this.startLevel) {
         throw new Error(`FPN: with end_level ${endLevel}, num_outs must be end_level - start_level = ${endLevel - this.startLevel}`);
       }
     }
-    this.addExtraConvs = o.addExtraConvs ?? false;
-    this.reluBeforeExtraConvs = o.reluBeforeExtraConvs ?? false;
-    this.upsampleCfg = { mode: 'nearest', ...o.upsampleCfg };
-    const normCfg = o.normCfg ?? null;
-    const actCfg = o.actCfg ?? null;
+    const extra = o.add_extra_convs;
+    this.addExtraConvs = extra === true ? (o.extra_convs_on_inputs ? 'on_input' : 'on_output') : extra;
+    this.reluBeforeExtraConvs = o.relu_before_extra_convs;
+    this.upsampleCfg = o.upsample_cfg;
+    const { norm_cfg: normCfg, act_cfg: actCfg } = o;
     const lateral: ConvModule[] = [];
     const fpn: ConvModule[] = [];
     for (let i = this.startLevel; i < this.backboneEndLevel; i++) {
-      lateral.push(new ConvModule(o.inChannels[i], o.outChannels, 1, { normCfg: o.noNormOnLateral ? null : normCfg, actCfg }));
-      fpn.push(new ConvModule(o.outChannels, o.outChannels, 3, { padding: 1, normCfg, actCfg }));
+      lateral.push(new ConvModule(inChannels[i], outChannels, 1, { normCfg: o.no_norm_on_lateral ? null : normCfg, actCfg }));
+      fpn.push(new ConvModule(outChannels, outChannels, 3, { padding: 1, normCfg, actCfg }));
     }
-    const extraLevels = o.numOuts - this.backboneEndLevel + this.startLevel;
+    const extraLevels = numOuts - this.backboneEndLevel + this.startLevel;
     if (this.addExtraConvs) {
       for (let i = 0; i < extraLevels; i++) {
-        const inCh = i === 0 && this.addExtraConvs === 'on_input' ? o.inChannels[this.backboneEndLevel - 1] : o.outChannels;
-        fpn.push(new ConvModule(inCh, o.outChannels, 3, { stride: 2, padding: 1, normCfg, actCfg }));
+        const inCh = i === 0 && this.addExtraConvs === 'on_input' ? inChannels[this.backboneEndLevel - 1] : outChannels;
+        fpn.push(new ConvModule(inCh, outChannels, 3, { stride: 2, padding: 1, normCfg, actCfg }));
       }
     }
     this.lateralConvs = this.addModule('lateral_convs', new ModuleList(lateral));
@@ -89,7 +118,7 @@ export class FPN extends Module {
 
   /** The upper level `x` resized onto the lower level `like` for the top-down sum. */
   #upsample(x: tf.Tensor4D, like: tf.Tensor4D): tf.Tensor4D {
-    const { mode, scaleFactor, alignCorners } = this.upsampleCfg;
+    const { mode, scale_factor: scaleFactor, align_corners: alignCorners } = this.upsampleCfg;
     if (scaleFactor !== undefined) return interpolate(x, { scaleFactor, mode, alignCorners });
     return interpolate(x, { size: [like.shape[1], like.shape[2]], mode, alignCorners });
   }
@@ -123,3 +152,5 @@ export class FPN extends Module {
     });
   }
 }
+
+registries.neck.register('FPN', { schema: FPNOptions, build: (o, ctx) => new FPN(o, ctx) });

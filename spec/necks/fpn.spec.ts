@@ -32,7 +32,7 @@ describe('FPN neck', () => {
 
   it('is, on a hand-computed example, lateral 1x1 + nearest top-down sum + 3x3 output conv', () => {
     // One channel, identity laterals (weight 1, bias 0), output convs that copy the centre pixel and add 10.
-    const neck = new FPN({ inChannels: [1, 1], outChannels: 1, numOuts: 2 });
+    const neck = new FPN({ in_channels: [1, 1], out_channels: 1, num_outs: 2 });
     tf.tidy(() => {
       for (const conv of neck.lateralConvs.items) {
         conv.conv.weight.assign(tf.ones([1, 1, 1, 1]));
@@ -67,8 +67,8 @@ describe('FPN neck', () => {
   });
 
   it('rejects num_outs below the used levels and a wrong number of inputs', () => {
-    expect(() => new FPN({ inChannels: [4, 8, 16], outChannels: 8, numOuts: 2 })).to.throw('num_outs 2 is less than the 3 used input levels');
-    const neck = new FPN({ inChannels: [4, 8], outChannels: 8, numOuts: 2 });
+    expect(() => new FPN({ in_channels: [4, 8, 16], out_channels: 8, num_outs: 2 })).to.throw('num_outs 2 is less than the 3 used input levels');
+    const neck = new FPN({ in_channels: [4, 8], out_channels: 8, num_outs: 2 });
     expect(() => neck.forward([tf.zeros([1, 4, 4, 4]) as tf.Tensor4D])).to.throw('FPN expects 2 input levels (in_channels), got 1');
     neck.dispose();
   });
