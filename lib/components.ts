@@ -1,4 +1,9 @@
-/** Importing this registers every built-in component (models, losses, optimizers, schedulers, metrics). */
+/**
+ * Importing this registers every built-in component (models, losses, optimizers, schedulers, metrics, datasets) and
+ * lets backbones built from configs load their `init_cfg` checkpoints from files (Node).
+ */
+import { registries, setWeightLoader } from './registry.js';
+import { loadWeights } from './weights/node.js';
 import './backbones/index.js';
 import './necks/index.js';
 import '../heads/index.js';
@@ -9,3 +14,5 @@ import './engine/schedulers/index.js';
 import './metrics/index.js';
 import '../datasets/index.js';
 import '../datasets/transforms/index.js';
+
+setWeightLoader(registries, loadWeights);

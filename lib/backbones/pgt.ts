@@ -21,30 +21,43 @@ import {
   QKVAttention,
 } from '../nn/index.js';
 import { windowPartition, windowReverse } from '../nn/window.js';
+import { Type } from '@sinclair/typebox';
+import { constant, defineOptions, nullable, option, optional, type OptionsInput } from '../config/declare.js';
+import { resolveOptions } from '../config/resolve.js';
+import { indices, positive, positiveInt, positiveInts, probability, transformerFixedOptions } from '../config/schema-parts.js';
+import { registries, type BuildContext } from '../registry.js';
+import { applyInitCfg, initCfgOption } from './init-cfg.js';
 
-export interface PGTOptions {
-  inChannels?: number;
-  /** Width of stage 0; stage i has embedDims·2^i. Default 64. */
-  embedDims?: number;
-  /** Must equal strides[0] (non-overlapping patch embedding). Default 4. */
-  patchSize?: number;
-  /** Groups per stage, each a perfect square (a √G×√G grid). Default [64, 16, 1, 1]. */
-  groupNums?: number[];
-  mlpRatio?: number;
-  depths?: number[];
-  numHeads?: number[];
-  /** Kernel = stride of each stage's PatchTransform. Default [4, 2, 2, 2]. */
-  strides?: number[];
-  outIndices?: number[];
-  qkvBias?: boolean;
-  qkScale?: number | null;
-  patchNorm?: boolean;
-  /** Dropout after the first PatchTransform, after attention projections and in FFNs. Default 0. */
-  dropRate?: number;
-  attnDropRate?: number;
-  /** Stochastic depth, rising linearly over all blocks. Default 0.1. */
-  dropPathRate?: number;
-}
+export const PGTOptions = defineOptions(
+  'PyramidGroupTransformer',
+  "FTN's Pyramid Group Transformer: per stage a strided-conv patch transform, then blocks attending inside a √G×√G " +
+    "grid of groups over the whole map (zero-padded by the port's rule), a 3×3 depthwise CPE after each (the port's names)",
+  {
+    pretrain_img_size: optional(positiveInt, 'accepted as in the port configs; unused (PGT has no position embedding)'),
+    in_channels: option(positiveInt, 3, 'input channels'),
+    embed_dims: option(positiveInt, 64, 'width of stage 0; stage i has embed_dims·2^i'),
+    patch_size: option(positiveInt, 4, 'must equal strides[0] (non-overlapping patch embedding)'),
+    group_nums: option(positiveInts, [64, 16, 1, 1], 'attention groups per stage, perfect squares'),
+    mlp_ratio: option(positive, 4, 'FFN width / channels'),
+    depths: option(positiveInts, [2, 2, 6, 2], 'blocks per stage'),
+    num_heads: option(positiveInts, [2, 4, 8, 16], 'attention heads per stage'),
+    strides: option(positiveInts, [4, 2, 2, 2], "kernel = stride of each stage's patch transform"),
+    out_indices: option(indices, [0, 1, 2, 3], 'stages whose outputs are returned'),
+    qkv_bias: option(Type.Boolean(), true, 'bias in the q and kv projections'),
+    qk_scale: option(nullable(Type.Number()), null, 'attention scale; null: head_dim^-0.5'),
+    patch_norm: option(Type.Boolean(), true, 'LayerNorm after each patch transform'),
+    drop_rate: option(probability, 0, 'dropout after the first patch transform, in attention projections and FFNs'),
+    attn_drop_rate: option(probability, 0, 'dropout on attention weights'),
+    drop_path_rate: option(probability, 0.1, 'stochastic depth, rising linearly over all blocks to this'),
+    ...transformerFixedOptions,
+    frozen_stages: optional(
+      constant(-1),
+      "only -1: the port's stage freezing refers to a patch_embed that PGT does not have",
+    ),
+    init_cfg: initCfgOption,
+  },
+);
+export type PGTOptions = OptionsInput<typeof PGTOptions>;
 
 /**
  * Zero padding [bottom, right] that makes an h×w map divisible into a √G×√G grid, by the port's rule: none when both
@@ -200,21 +213,16 @@ export class PyramidGroupTransformer extends Module {
   readonly channels: number[];
   readonly outIndices: number[];
 
-  constructor(options: PGTOptions = {}) {
+  constructor(options: PGTOptions = {}, ctx?: BuildContext) {
     super();
-    const embedDims = options.embedDims ?? 64;
-    const depths = options.depths ?? [2, 2, 6, 2];
-    const numHeads = options.numHeads ?? [2, 4, 8, 16];
-    const groupNums = options.groupNums ?? [64, 16, 1, 1];
-    const strides = options.strides ?? [4, 2, 2, 2];
-    const patchSize = options.patchSize ?? 4;
-    const dropRate = options.dropRate ?? 0;
-    const dropPathRate = options.dropPathRate ?? 0.1;
+    const o = resolveOptions(PGTOptions, options, ctx);
+    const { embed_dims: embedDims, depths, num_heads: numHeads, group_nums: groupNums, strides } = o;
+    const { patch_size: patchSize, drop_rate: dropRate, drop_path_rate: dropPathRate } = o;
     for (const [name, list] of [['num_heads', numHeads], ['group_nums', groupNums], ['strides', strides]] as const) {
       if (list.length !== depths.length) throw new Error(`${name} has ${list.length} entries but depths has ${depths.length}`);
     }
     if (strides[0] !== patchSize) throw new Error(`patch_size ${patchSize} must equal strides[0] ${strides[0]} (non-overlapping patch embedding)`);
-    this.outIndices = options.outIndices ?? [0, 1, 2, 3];
+    this.outIndices = o.out_indices;
     const bad = this.outIndices.find((i) => !(Number.isInteger(i) && i >= 0 && i < depths.length));
     if (bad !== undefined) throw new Error(`out_indices: ${bad} is not a stage index (0..${depths.length - 1})`);
     this.channels = depths.map((_, i) => embedDims * 2 ** i);
@@ -222,21 +230,21 @@ export class PyramidGroupTransformer extends Module {
     const total = depths.reduce((a, b) => a + b, 0);
     const dpr = Array.from({ length: total }, (_, i) => (total > 1 ? (dropPathRate * i) / (total - 1) : 0));
     const blockOptions = {
-      mlpRatio: options.mlpRatio ?? 4,
-      qkvBias: options.qkvBias ?? true,
-      qkScale: options.qkScale ?? null,
+      mlpRatio: o.mlp_ratio,
+      qkvBias: o.qkv_bias,
+      qkScale: o.qk_scale,
       drop: dropRate,
-      attnDrop: options.attnDropRate ?? 0,
+      attnDrop: o.attn_drop_rate,
     };
     const stages = depths.map((depth, i) => {
       const dim = this.channels[i];
       const start = depths.slice(0, i).reduce((a, b) => a + b, 0);
       // The port's dropout after the PatchTransform acts in the first stage only.
       const transform = new PatchTransform(
-        i === 0 ? (options.inChannels ?? 3) : this.channels[i - 1],
+        i === 0 ? o.in_channels : this.channels[i - 1],
         dim,
         strides[i],
-        options.patchNorm ?? true,
+        o.patch_norm,
         i === 0 ? dropRate : 0,
       );
       const blocks = Array.from(
@@ -268,8 +276,13 @@ export class PyramidGroupTransformer extends Module {
 
 /** The FTN port's variants (configs/ftn/ftn_pgt_{tiny,small,base,large}_512x512_160k_ade20k.py), FTN's out indices. */
 export const PGT_PRESETS = {
-  'pgt-tiny': { embedDims: 64, depths: [2, 2, 6, 2], numHeads: [2, 4, 8, 16], dropPathRate: 0.1, outIndices: [1, 2, 3] },
-  'pgt-small': { embedDims: 96, depths: [2, 2, 6, 2], numHeads: [3, 6, 12, 24], dropPathRate: 0.1, outIndices: [1, 2, 3] },
-  'pgt-base': { embedDims: 96, depths: [2, 2, 18, 2], numHeads: [3, 6, 12, 24], dropPathRate: 0.3, outIndices: [1, 2, 3] },
-  'pgt-large': { embedDims: 128, depths: [2, 2, 18, 2], numHeads: [4, 8, 16, 32], dropPathRate: 0.3, outIndices: [1, 2, 3] },
+  'pgt-tiny': { embed_dims: 64, depths: [2, 2, 6, 2], num_heads: [2, 4, 8, 16], drop_path_rate: 0.1, out_indices: [1, 2, 3] },
+  'pgt-small': { embed_dims: 96, depths: [2, 2, 6, 2], num_heads: [3, 6, 12, 24], drop_path_rate: 0.1, out_indices: [1, 2, 3] },
+  'pgt-base': { embed_dims: 96, depths: [2, 2, 18, 2], num_heads: [3, 6, 12, 24], drop_path_rate: 0.3, out_indices: [1, 2, 3] },
+  'pgt-large': { embed_dims: 128, depths: [2, 2, 18, 2], num_heads: [4, 8, 16, 32], drop_path_rate: 0.3, out_indices: [1, 2, 3] },
 } satisfies Record<string, PGTOptions>;
+
+registries.backbone.register('PyramidGroupTransformer', {
+  schema: PGTOptions,
+  build: (o, ctx) => applyInitCfg(new PyramidGroupTransformer(o, ctx), o.init_cfg, ctx),
+});

@@ -6,6 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { GroupNorm, Module, ModuleList, init, type Layer } from '../nn/index.js';
+import { defineOptions, option, required, type OptionsInput } from '../config/declare.js';
+import { resolveOptions } from '../config/resolve.js';
+import { positiveInt, positiveInts } from '../config/schema-parts.js';
 
 /** TensorFlow 'SAME' padding [before, after] of one axis: the odd pixel goes after. */
 function samePadding(size: number, kernel: number, stride: number): [number, number] {
@@ -141,27 +144,26 @@ export class Stem extends Module {
   }
 }
 
-export interface ResNetV2Options {
-  /** Bottlenecks per stage. R50 of the hybrid ViT: [3, 4, 9]. */
-  layers: number[];
-  /** Output channels per stage. Default 256, 512, 1024, 2048 (as many as stages). */
-  channels?: number[];
-  /** Default 64. */
-  stemChannels?: number;
-  inChannels?: number;
-}
+export const ResNetV2Options = defineOptions('ResNetV2', "timm's ResNetV2 (the hybrid ViT's patch embedding)", {
+  layers: required(positiveInts, 'bottlenecks per stage (R50 of the hybrid ViT: [3, 4, 9])'),
+  channels: option(positiveInts, [256, 512, 1024, 2048], 'output channels per stage (the first len(layers))'),
+  stem_channels: option(positiveInt, 64, 'channels of the stem'),
+  in_channels: option(positiveInt, 3, 'input channels'),
+});
+export type ResNetV2Options = OptionsInput<typeof ResNetV2Options>;
 
 export class ResNetV2 extends Module {
   readonly stem: Stem;
   readonly stages: ModuleList<ResNetStage>;
   readonly channels: number[];
 
-  constructor(o: ResNetV2Options) {
+  constructor(options: ResNetV2Options) {
     super();
-    this.channels = (o.channels ?? [256, 512, 1024, 2048]).slice(0, o.layers.length).map((c) => makeDiv(c));
+    const o = resolveOptions(ResNetV2Options, options);
+    this.channels = o.channels.slice(0, o.layers.length).map((c) => makeDiv(c));
     if (this.channels.length !== o.layers.length) throw new Error(`ResNetV2: ${o.layers.length} stages but ${this.channels.length} channel counts`);
-    const stemChannels = makeDiv(o.stemChannels ?? 64);
-    this.stem = this.addModule('stem', new Stem(o.inChannels ?? 3, stemChannels));
+    const stemChannels = makeDiv(o.stem_channels);
+    this.stem = this.addModule('stem', new Stem(o.in_channels, stemChannels));
     const stages = o.layers.map((depth, s) => new ResNetStage(s === 0 ? stemChannels : this.channels[s - 1], this.channels[s], s === 0 ? 1 : 2, depth));
     this.stages = this.addModule('stages', new ModuleList(stages));
   }

@@ -7,7 +7,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Dropout, LayerNorm, Linear, Module, ModuleList } from '../nn/index.js';
 import { windowPartition, windowReverse } from '../nn/window.js';
-import { SwinTransformer, type StageRefiner, type SwinOptions } from './swin.js';
+import { Type } from '@sinclair/typebox';
+import { defineOptions, nullable, option, optional, type OptionsInput } from '../config/declare.js';
+import { resolveOptions } from '../config/resolve.js';
+import { positiveInt } from '../config/schema-parts.js';
+import { registries, type BuildContext } from '../registry.js';
+import { applyInitCfg } from './init-cfg.js';
+import { SwinOptions, SwinTransformer, type StageRefiner } from './swin.js';
 
 /** `SemanticAttention`: q, k: [N, K] class scores; v: [N, C]; Y = γ·Dropout(res(softmax(q·kᵀ)·v)) + X. */
 export class SemanticAttention extends Module {
@@ -86,19 +92,27 @@ export class SemanticLayer extends Module implements StageRefiner {
   }
 }
 
-export interface SeMaskOptions extends Omit<SwinOptions, 'stageRefiner'> {
-  /** Classes of the prior maps (the dataset's). Default 150. */
-  numClasses?: number;
-  /** Window of the windowed semantic layers. Default 7 (12 for Swin-B/L). */
-  semWindowSize?: number;
-  /** Semantic blocks per stage; 0 = no semantic layer. Default 1 everywhere. */
-  numSemBlocks?: number[];
-  /**
-   * Per stage: windowed (true) or global (false) semantic attention. Default: the official rule, global in
-   * stages 2 and 3 when embed_dims is 96 or 192 and there are more than 19 classes, windowed otherwise.
-   */
-  semWindowed?: boolean[];
-}
+export const SeMaskOptions = defineOptions(
+  'SeMaskSwinTransformer',
+  "SeMask-Swin: Swin with a semantic layer per stage after its blocks; each stage's class scores are a prior map, an " +
+    "extra output (forwardWithPriors) for BranchFPNHead, which `segvit features` writes as sem0.. (official SeMask-FPN names)",
+  {
+    ...SwinOptions.properties,
+    num_cls: option(positiveInt, 150, 'classes of the prior maps (the dataset\'s)'),
+    sem_window_size: option(positiveInt, 7, 'window of the windowed semantic layers (12 for Swin-B/L)'),
+    num_sem_blocks: option(
+      Type.Array(Type.Integer({ minimum: 0 })),
+      [1, 1, 1, 1],
+      'semantic blocks per stage; 0: no semantic layer',
+    ),
+    sem_windowed: optional(
+      nullable(Type.Array(Type.Boolean())),
+      'per stage: windowed (true) or global (false) semantic attention; default: the official rule, global in stages ' +
+        '2-3 when embed_dims is 96 or 192 and num_cls > 19',
+    ),
+  },
+);
+export type SeMaskOptions = OptionsInput<typeof SeMaskOptions>;
 
 /** The official choice of windowed or global semantic attention per stage. */
 export function officialSemWindowed(embedDims: number, numClasses: number, stages: number): boolean[] {
@@ -109,20 +123,22 @@ export function officialSemWindowed(embedDims: number, numClasses: number, stage
 export class SeMaskSwinTransformer extends SwinTransformer {
   readonly numClasses: number;
 
-  constructor(options: SeMaskOptions = {}) {
-    const depths = options.depths ?? [2, 2, 6, 2];
-    const numClasses = options.numClasses ?? 150;
-    const semBlocks = options.numSemBlocks ?? depths.map(() => 1);
-    const windowed = options.semWindowed ?? officialSemWindowed(options.embedDims ?? 96, numClasses, depths.length);
-    if (semBlocks.length !== depths.length || windowed.length !== depths.length) {
-      throw new Error(`num_sem_blocks and sem_windowed need one entry per stage (${depths.length})`);
+  constructor(options: SeMaskOptions = {}, ctx?: BuildContext) {
+    const { num_cls: numClasses, sem_window_size: semWindow, num_sem_blocks: semBlocks, sem_windowed, ...swin } =
+      resolveOptions(SeMaskOptions, options, ctx);
+    const stages = swin.depths.length;
+    const windowed = sem_windowed ?? officialSemWindowed(swin.embed_dims, numClasses, stages);
+    if (semBlocks.length !== stages || windowed.length !== stages) {
+      throw new Error(`num_sem_blocks and sem_windowed need one entry per stage (${stages})`);
     }
-    const semWindow = options.semWindowSize ?? 7;
-    super({
-      ...options,
-      stageRefiner: (stage, dim) =>
-        semBlocks[stage]! > 0 ? new SemanticLayer(dim, numClasses, windowed[stage] ? semWindow : null, semBlocks[stage]) : undefined,
-    });
+    super(swin, ctx, (stage, dim) =>
+      semBlocks[stage]! > 0 ? new SemanticLayer(dim, numClasses, windowed[stage] ? semWindow : null, semBlocks[stage]) : undefined,
+    );
     this.numClasses = numClasses;
   }
 }
+
+registries.backbone.register('SeMaskSwinTransformer', {
+  schema: SeMaskOptions,
+  build: (o, ctx) => applyInitCfg(new SeMaskSwinTransformer(o, ctx), o.init_cfg, ctx),
+});

@@ -21,31 +21,50 @@ import {
 import { WindowAttention } from '../nn/window-attention.js';
 import { roll, shiftedWindowMask, windowPartition, windowReverse } from '../nn/window.js';
 import { swinCheckpointAdapter } from './swin-checkpoint.js';
+import { Type } from '@sinclair/typebox';
+import { defineOptions, nullable, option, optional, type OptionsInput } from '../config/declare.js';
+import { resolveOptions } from '../config/resolve.js';
+import {
+  indices, positive, positiveInt, positiveInts, probability, transformerFixedOptions,
+} from '../config/schema-parts.js';
+import { registries, type BuildContext } from '../registry.js';
+import { applyInitCfg, initCfgOption } from './init-cfg.js';
 
-export interface SwinOptions {
-  /** Image size of the pretraining run; sizes the absolute position embedding. Default 224. */
-  pretrainImgSize?: number;
-  patchSize?: number;
-  inChannels?: number;
-  embedDims?: number;
-  depths?: number[];
-  numHeads?: number[];
-  windowSize?: number;
-  mlpRatio?: number;
-  qkvBias?: boolean;
-  qkScale?: number | null;
-  dropRate?: number;
-  attnDropRate?: number;
-  /** Stochastic depth, rising linearly over all blocks. Default 0.2 (the official code's). */
-  dropPathRate?: number;
-  useAbsPosEmbed?: boolean;
-  patchNorm?: boolean;
-  outIndices?: number[];
-  /** -1: nothing frozen; 0: patch embedding; 1: + position embedding; k ≥ 2: + stages 0..k-2. */
-  frozenStages?: number;
-  /** A refiner per stage (`semantic_layer`), given the stage index and width (SeMask). */
-  stageRefiner?: (stage: number, dim: number) => StageRefiner | undefined;
-}
+export const SwinOptions = defineOptions(
+  'SwinTransformer',
+  'Swin Transformer (the segmentation variant of the official code): shifted-window attention with relative position ' +
+    'bias, patch merging, an output norm per stage; any input size; official checkpoint names',
+  {
+    pretrain_img_size: option(positiveInt, 224, 'image size of the pretraining run; sizes the absolute position embedding'),
+    in_channels: option(positiveInt, 3, 'input channels'),
+    embed_dims: option(positiveInt, 96, 'width of stage 0; stage i has embed_dims·2^i'),
+    patch_size: option(positiveInt, 4, 'side of the patch embedding'),
+    window_size: option(positiveInt, 7, 'side of the attention windows'),
+    mlp_ratio: option(positive, 4, 'MLP width / channels'),
+    depths: option(positiveInts, [2, 2, 6, 2], 'blocks per stage'),
+    num_heads: option(positiveInts, [3, 6, 12, 24], 'attention heads per stage'),
+    strides: optional(
+      Type.Unsafe<[4, 2, 2, 2]>({ type: 'array', items: [4, 2, 2, 2].map((s) => ({ const: s })), minItems: 4, maxItems: 4 }),
+      'only [4, 2, 2, 2]',
+    ),
+    out_indices: option(indices, [0, 1, 2, 3], 'stages whose outputs are returned'),
+    qkv_bias: option(Type.Boolean(), true, 'bias in the qkv projection'),
+    qk_scale: option(nullable(Type.Number()), null, 'attention scale; null: head_dim^-0.5'),
+    patch_norm: option(Type.Boolean(), true, 'LayerNorm after the patch embedding'),
+    drop_rate: option(probability, 0, 'dropout after the position embedding, in attention projections and MLPs'),
+    attn_drop_rate: option(probability, 0, 'dropout on attention weights'),
+    drop_path_rate: option(probability, 0.2, 'stochastic depth, rising linearly over all blocks to this'),
+    use_abs_pos_embed: option(Type.Boolean(), false, 'add a learned absolute position embedding (resized bicubically)'),
+    ...transformerFixedOptions,
+    frozen_stages: option(
+      Type.Integer({ minimum: -1 }),
+      -1,
+      '-1: nothing frozen; 0: patch embedding; 1: + position embedding; k ≥ 2: + stages 0..k-2',
+    ),
+    init_cfg: initCfgOption,
+  },
+);
+export type SwinOptions = OptionsInput<typeof SwinOptions>;
 
 /** Conv patchify with right/bottom zero padding to a multiple of the patch size, then LN. */
 export class PatchEmbed extends Module {
@@ -244,41 +263,44 @@ export class SwinTransformer extends Module {
   readonly outIndices: number[];
   readonly frozenStages: number;
 
-  constructor(options: SwinOptions = {}) {
+  /**
+   * @param stageRefiner a refiner per stage (`semantic_layer`), given the stage index and width (SeMask)
+   */
+  constructor(
+    options: SwinOptions = {},
+    ctx?: BuildContext,
+    stageRefiner?: (stage: number, dim: number) => StageRefiner | undefined,
+  ) {
     super();
-    const embedDims = options.embedDims ?? 96;
-    const depths = options.depths ?? [2, 2, 6, 2];
-    const numHeads = options.numHeads ?? [3, 6, 12, 24];
-    const windowSize = options.windowSize ?? 7;
-    const patchSize = options.patchSize ?? 4;
-    const dropPathRate = options.dropPathRate ?? 0.2;
+    const o = resolveOptions(SwinOptions, options, ctx);
+    const { embed_dims: embedDims, depths, num_heads: numHeads, window_size: windowSize, patch_size: patchSize } = o;
     if (numHeads.length !== depths.length) {
       throw new Error(`num_heads has ${numHeads.length} entries but depths has ${depths.length}`);
     }
-    this.outIndices = options.outIndices ?? [0, 1, 2, 3];
+    this.outIndices = o.out_indices;
     const bad = this.outIndices.find((i) => !(i >= 0 && i < depths.length));
     if (bad !== undefined) throw new Error(`out_indices: ${bad} is not a stage index (0..${depths.length - 1})`);
-    this.frozenStages = options.frozenStages ?? -1;
+    this.frozenStages = o.frozen_stages;
     this.numFeatures = depths.map((_, i) => embedDims * 2 ** i);
 
     this.patchEmbed = this.addModule(
       'patch_embed',
-      new PatchEmbed(patchSize, options.inChannels ?? 3, embedDims, options.patchNorm ?? true),
+      new PatchEmbed(patchSize, o.in_channels, embedDims, o.patch_norm),
     );
-    if (options.useAbsPosEmbed) {
-      const grid = Math.floor((options.pretrainImgSize ?? 224) / patchSize);
+    if (o.use_abs_pos_embed) {
+      const grid = Math.floor(o.pretrain_img_size / patchSize);
       // Kept in the official layout [1, C, Wh, Ww] so checkpoints load as they are; transposed in forward.
       this.absolutePosEmbed = this.addParameter('absolute_pos_embed', init.truncNormal([1, embedDims, grid, grid], 0.02));
     }
-    this.posDrop = this.addModule('pos_drop', new Dropout(options.dropRate ?? 0));
+    this.posDrop = this.addModule('pos_drop', new Dropout(o.drop_rate));
     const total = depths.reduce((a, b) => a + b, 0);
-    const dpr = Array.from({ length: total }, (_, i) => (total > 1 ? (dropPathRate * i) / (total - 1) : 0));
+    const dpr = Array.from({ length: total }, (_, i) => (total > 1 ? (o.drop_path_rate * i) / (total - 1) : 0));
     const blockOptions = {
-      mlpRatio: options.mlpRatio ?? 4,
-      qkvBias: options.qkvBias ?? true,
-      qkScale: options.qkScale ?? null,
-      drop: options.dropRate ?? 0,
-      attnDrop: options.attnDropRate ?? 0,
+      mlpRatio: o.mlp_ratio,
+      qkvBias: o.qkv_bias,
+      qkScale: o.qk_scale,
+      drop: o.drop_rate,
+      attnDrop: o.attn_drop_rate,
     };
     const stages = depths.map((depth, i) => {
       const start = depths.slice(0, i).reduce((a, b) => a + b, 0);
@@ -290,7 +312,7 @@ export class SwinTransformer extends Module {
         dpr.slice(start, start + depth),
         i < depths.length - 1,
         blockOptions,
-        options.stageRefiner?.(i, this.numFeatures[i]),
+        stageRefiner?.(i, this.numFeatures[i]),
       );
     });
     this.layers = this.addModule('layers', new ModuleList(stages));
@@ -364,10 +386,15 @@ export class SwinTransformer extends Module {
 
 /** Presets of the official configs (ImageNet window 7; Swin-B/L also at 384 with window 12). */
 export const SWIN_PRESETS = {
-  'swin-t': { embedDims: 96, depths: [2, 2, 6, 2], numHeads: [3, 6, 12, 24], windowSize: 7 },
-  'swin-s': { embedDims: 96, depths: [2, 2, 18, 2], numHeads: [3, 6, 12, 24], windowSize: 7 },
-  'swin-b': { embedDims: 128, depths: [2, 2, 18, 2], numHeads: [4, 8, 16, 32], windowSize: 7 },
-  'swin-b-w12': { embedDims: 128, depths: [2, 2, 18, 2], numHeads: [4, 8, 16, 32], windowSize: 12, pretrainImgSize: 384 },
-  'swin-l': { embedDims: 192, depths: [2, 2, 18, 2], numHeads: [6, 12, 24, 48], windowSize: 7 },
-  'swin-l-w12': { embedDims: 192, depths: [2, 2, 18, 2], numHeads: [6, 12, 24, 48], windowSize: 12, pretrainImgSize: 384 },
+  'swin-t': { embed_dims: 96, depths: [2, 2, 6, 2], num_heads: [3, 6, 12, 24], window_size: 7 },
+  'swin-s': { embed_dims: 96, depths: [2, 2, 18, 2], num_heads: [3, 6, 12, 24], window_size: 7 },
+  'swin-b': { embed_dims: 128, depths: [2, 2, 18, 2], num_heads: [4, 8, 16, 32], window_size: 7 },
+  'swin-b-w12': { embed_dims: 128, depths: [2, 2, 18, 2], num_heads: [4, 8, 16, 32], window_size: 12, pretrain_img_size: 384 },
+  'swin-l': { embed_dims: 192, depths: [2, 2, 18, 2], num_heads: [6, 12, 24, 48], window_size: 7 },
+  'swin-l-w12': { embed_dims: 192, depths: [2, 2, 18, 2], num_heads: [6, 12, 24, 48], window_size: 12, pretrain_img_size: 384 },
 } satisfies Record<string, SwinOptions>;
+
+registries.backbone.register('SwinTransformer', {
+  schema: SwinOptions,
+  build: (o, ctx) => applyInitCfg(new SwinTransformer(o, ctx), o.init_cfg, ctx),
+});

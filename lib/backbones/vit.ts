@@ -15,40 +15,83 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Conv2d, DropPath, Dropout, LayerNorm, Linear, Mlp, Module, ModuleList, init, interpolate } from '../nn/index.js';
+import { Type } from '@sinclair/typebox';
+import { constant, defineOptions, nullable, option, optional, type OptionsInput } from '../config/declare.js';
+import { resolveOptions } from '../config/resolve.js';
+import { indices, positive, positiveInt, probability, transformerFixedOptions } from '../config/schema-parts.js';
+import { registries, type BuildContext } from '../registry.js';
+import { applyInitCfg, initCfgOption } from './init-cfg.js';
 import { PatchEmbed } from './swin.js';
-import { ResNetV2, type ResNetV2Options } from './resnetv2.js';
+import { ResNetV2, ResNetV2Options } from './resnetv2.js';
 import { vitCheckpointAdapter } from './vit-checkpoint.js';
 
-export interface HybridOptions extends ResNetV2Options {
-  /** ResNet stages whose outputs [B, H/2^(s+2), W/2^(s+2), C_s] come first in `forward` (DPT-Hybrid: [0, 1]). Default none. */
-  outIndices?: number[];
+const { in_channels: _inChannels, ...resnetProperties } = ResNetV2Options.properties;
+
+/** timm's hybrid ViT: a ResNetV2 patch embedding (R50: layers [3, 4, 9]); in_channels is the ViT's. */
+export const HybridOptions = Type.Object(
+  {
+    ...resnetProperties,
+    out_indices: option(
+      indices,
+      [],
+      'ResNet stages whose outputs [B, H/2^(s+2), W/2^(s+2), C_s] come first in forward (DPT-Hybrid: [0, 1])',
+    ),
+  },
+  { additionalProperties: false },
+);
+export type HybridOptions = OptionsInput<typeof HybridOptions>;
+
+/** A hybrid's ResNetV2: its options but out_indices (the ViT's), with the ViT's in_channels. */
+function resnetOptions({ out_indices: _outIndices, ...resnet }: HybridOptions, inChannels: number): ResNetV2Options {
+  return { ...resnet, in_channels: inChannels };
 }
 
-export interface VisionTransformerOptions {
-  /** Image size of the pretraining run; sizes `pos_embed` ((img_size/patch_size)² + 1 rows). Default 384. */
-  imgSize?: number;
-  patchSize?: number;
-  inChannels?: number;
-  embedDims?: number;
-  numLayers?: number;
-  numHeads?: number;
-  mlpRatio?: number;
-  qkvBias?: boolean;
-  dropRate?: number;
-  attnDropRate?: number;
-  /** Stochastic depth, rising linearly over the blocks. Default 0. */
-  dropPathRate?: number;
-  /** Blocks whose outputs are returned, increasing (DPT's hooks). Default: the last block. */
-  outIndices?: number[];
-  /** Append each output's CLS token as a [B, 1, 1, D] map after the maps (for DPT's readout). Default false. */
-  outputClsToken?: boolean;
-  /** Build `norm` and apply it to the last block's output (mmseg's final_norm; DPT does not). Default false. */
-  finalNorm?: boolean;
-  /** LayerNorm eps. Default 1e-6 (timm's ViT). */
-  layerNormEps?: number;
-  /** A ResNetV2 patch embedding (hybrid ViT); the patch size is then its stride, 2^(stages+1). */
-  hybrid?: HybridOptions;
-}
+export const VisionTransformerOptions = defineOptions(
+  'VisionTransformer',
+  "ViT or R50 hybrid as timm builds it and DPT runs it (timm names): pos_embed resized bilinearly to any input whose " +
+    "sides are multiples of the patch size (DPT's forward_flex); raw block outputs as maps, CLS tokens with output_cls_token",
+  {
+    img_size: option(positiveInt, 384, 'image size of the pretraining run; sizes pos_embed'),
+    patch_size: option(positiveInt, 16, 'side of the patch embedding (a hybrid\'s is its ResNet stride)'),
+    in_channels: option(positiveInt, 3, 'input channels'),
+    embed_dims: option(positiveInt, 768, 'token width'),
+    num_layers: option(positiveInt, 12, 'transformer blocks'),
+    num_heads: option(positiveInt, 12, 'attention heads'),
+    mlp_ratio: option(positive, 4, 'MLP width / embed_dims'),
+    qkv_bias: option(Type.Boolean(), true, 'bias in the qkv projection'),
+    drop_rate: option(probability, 0, 'dropout after the position embedding, in attention projections and MLPs'),
+    attn_drop_rate: option(probability, 0, 'dropout on attention weights'),
+    drop_path_rate: option(probability, 0, 'stochastic depth, rising linearly over the blocks to this'),
+    out_indices: option(
+      Type.Union([constant(-1), Type.Array(Type.Integer({ minimum: 0 }), { minItems: 1 })]),
+      -1,
+      "blocks whose raw outputs are returned, increasing (DPT's hooks); -1: the last",
+    ),
+    output_cls_token: option(Type.Boolean(), false, "append each output's CLS token as a [B, 1, 1, D] map (DPT's readout)"),
+    with_cls_token: optional(constant(true), 'only true'),
+    final_norm: option(Type.Boolean(), false, 'LayerNorm on the last block\'s output (DPT has none)'),
+    norm_cfg: option(
+      Type.Object(
+        {
+          type: Type.Optional(constant('LN')),
+          eps: option(positive, 1e-6, 'LayerNorm eps'),
+          requires_grad: Type.Optional(constant(true)),
+        },
+        { additionalProperties: false },
+      ),
+      { type: 'LN', eps: 1e-6 },
+      "LayerNorm: only LN; eps 1e-6 as timm's ViT",
+    ),
+    act_cfg: transformerFixedOptions.act_cfg,
+    with_cp: transformerFixedOptions.with_cp,
+    hybrid: optional(
+      nullable(HybridOptions),
+      "a ResNetV2 patch embedding (timm 0.4.5's R50+ViT: {layers: [3, 4, 9], out_indices: [0, 1]} is DPT-Hybrid's)",
+    ),
+    init_cfg: initCfgOption,
+  },
+);
+export type VisionTransformerOptions = OptionsInput<typeof VisionTransformerOptions>;
 
 /** timm's `HybridEmbed`: CNN stages (`backbone`), then a 1×1 conv (`proj`) of the last one to the embedding. */
 export class HybridEmbed extends Module {
@@ -156,39 +199,40 @@ export class VisionTransformer extends Module {
   /** ResNet stages of a hybrid returned before the maps. */
   readonly hybridOutIndices: number[];
 
-  constructor(o: VisionTransformerOptions = {}) {
+  constructor(options: VisionTransformerOptions = {}, ctx?: BuildContext) {
     super();
-    this.patchSize = o.hybrid ? 2 ** (o.hybrid.layers.length + 1) : (o.patchSize ?? 16);
-    this.embedDims = o.embedDims ?? 768;
-    const numLayers = o.numLayers ?? 12;
-    const eps = o.layerNormEps ?? 1e-6;
-    this.outIndices = o.outIndices ?? [numLayers - 1];
+    const o = resolveOptions(VisionTransformerOptions, options, ctx);
+    this.patchSize = o.hybrid ? 2 ** (o.hybrid.layers.length + 1) : o.patch_size;
+    this.embedDims = o.embed_dims;
+    const numLayers = o.num_layers;
+    const eps = o.norm_cfg.eps;
+    this.outIndices = o.out_indices === -1 ? [numLayers - 1] : o.out_indices;
     const bad = this.outIndices.find((i, k) => !(Number.isInteger(i) && i >= 0 && i < numLayers) || i <= this.outIndices[k - 1]);
     if (bad !== undefined) {
       throw new Error(`out_indices [${this.outIndices}]: must be increasing block indices (0..${numLayers - 1}); ${bad} is not`);
     }
-    this.outputClsToken = o.outputClsToken ?? false;
-    this.hybridOutIndices = o.hybrid?.outIndices ?? [];
+    this.outputClsToken = o.output_cls_token;
+    this.hybridOutIndices = o.hybrid?.out_indices ?? [];
     const badStage = this.hybridOutIndices.find((i) => !(i >= 0 && i < (o.hybrid?.layers.length ?? 0)));
     if (badStage !== undefined) throw new Error(`hybrid.out_indices: ${badStage} is not a ResNet stage index`);
-    this.posGrid = Math.floor((o.imgSize ?? 384) / this.patchSize);
+    this.posGrid = Math.floor(o.img_size / this.patchSize);
     const d = this.embedDims;
     this.clsToken = this.addParameter('cls_token', init.truncNormal([1, 1, d], 0.02));
     this.posEmbed = this.addParameter('pos_embed', init.truncNormal([1, 1 + this.posGrid ** 2, d], 0.02));
-    const inChannels = o.inChannels ?? 3;
+    const { in_channels: inChannels, hybrid } = o;
     this.patchEmbed = this.addModule(
       'patch_embed',
-      o.hybrid ? new HybridEmbed({ ...o.hybrid, inChannels }, d) : new PatchEmbed(this.patchSize, inChannels, d, false),
+      hybrid ? new HybridEmbed(resnetOptions(hybrid, inChannels), d) : new PatchEmbed(this.patchSize, inChannels, d, false),
     );
-    this.posDrop = this.addModule('pos_drop', new Dropout(o.dropRate ?? 0));
-    const rate = o.dropPathRate ?? 0;
-    const blockOptions = { mlpRatio: o.mlpRatio ?? 4, qkvBias: o.qkvBias ?? true, drop: o.dropRate ?? 0, attnDrop: o.attnDropRate ?? 0, eps };
+    this.posDrop = this.addModule('pos_drop', new Dropout(o.drop_rate));
+    const rate = o.drop_path_rate;
+    const blockOptions = { mlpRatio: o.mlp_ratio, qkvBias: o.qkv_bias, drop: o.drop_rate, attnDrop: o.attn_drop_rate, eps };
     const blocks = Array.from(
       { length: numLayers },
-      (_, i) => new Block(d, o.numHeads ?? 12, { ...blockOptions, dropPath: numLayers > 1 ? (rate * i) / (numLayers - 1) : 0 }),
+      (_, i) => new Block(d, o.num_heads, { ...blockOptions, dropPath: numLayers > 1 ? (rate * i) / (numLayers - 1) : 0 }),
     );
     this.blocks = this.addModule('blocks', new ModuleList(blocks));
-    if (o.finalNorm) this.norm = this.addModule('norm', new LayerNorm(d, eps));
+    if (o.final_norm) this.norm = this.addModule('norm', new LayerNorm(d, eps));
     this.#initWeights();
   }
 
@@ -260,14 +304,19 @@ export class VisionTransformer extends Module {
  * two stages are ResNet stages 0 and 1).
  */
 export const VIT_PRESETS = {
-  'vit-b16-384': { imgSize: 384, patchSize: 16, embedDims: 768, numLayers: 12, numHeads: 12, outIndices: [2, 5, 8, 11] },
-  'vit-l16-384': { imgSize: 384, patchSize: 16, embedDims: 1024, numLayers: 24, numHeads: 16, outIndices: [5, 11, 17, 23] },
+  'vit-b16-384': { img_size: 384, patch_size: 16, embed_dims: 768, num_layers: 12, num_heads: 12, out_indices: [2, 5, 8, 11] },
+  'vit-l16-384': { img_size: 384, patch_size: 16, embed_dims: 1024, num_layers: 24, num_heads: 16, out_indices: [5, 11, 17, 23] },
   'vit-b-r50-384': {
-    imgSize: 384,
-    embedDims: 768,
-    numLayers: 12,
-    numHeads: 12,
-    outIndices: [8, 11],
-    hybrid: { layers: [3, 4, 9], channels: [256, 512, 1024], stemChannels: 64, outIndices: [0, 1] },
+    img_size: 384,
+    embed_dims: 768,
+    num_layers: 12,
+    num_heads: 12,
+    out_indices: [8, 11],
+    hybrid: { layers: [3, 4, 9], channels: [256, 512, 1024], stem_channels: 64, out_indices: [0, 1] },
   },
 } satisfies Record<string, VisionTransformerOptions>;
+
+registries.backbone.register('VisionTransformer', {
+  schema: VisionTransformerOptions,
+  build: (o, ctx) => applyInitCfg(new VisionTransformer(o, ctx), o.init_cfg, ctx),
+});

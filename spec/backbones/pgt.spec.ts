@@ -53,11 +53,11 @@ describe('PyramidGroupTransformer', () => {
         const errors = await onBackend(backend, () => {
           const c = fx.config;
           const model = new PyramidGroupTransformer({
-            embedDims: c.embed_dims,
+            embed_dims: c.embed_dims,
             depths: c.depths,
-            numHeads: c.num_heads,
-            groupNums: c.group_nums,
-            outIndices: c.out_indices,
+            num_heads: c.num_heads,
+            group_nums: c.group_nums,
+            out_indices: c.out_indices,
           }).eval();
           const report = loadStateDict(model, stateDict(fx.state_dict), { strict: true });
           expect(report.loaded).to.have.length(Object.keys(fx.state_dict).length);
@@ -128,7 +128,7 @@ describe('PyramidGroupTransformer', () => {
   });
 
   it('gives 1/4 .. 1/32 maps (floored) for a 100x76 input that no group grid divides', () => {
-    const model = new PyramidGroupTransformer({ embedDims: 8, depths: [1, 1, 1, 1], numHeads: [1, 2, 2, 4] }).eval();
+    const model = new PyramidGroupTransformer({ embed_dims: 8, depths: [1, 1, 1, 1], num_heads: [1, 2, 2, 4] }).eval();
     const outs = model.forward(tf.randomNormal([2, 100, 76, 3]) as tf.Tensor4D);
     expect(outs.map((o) => o.shape)).to.deep.equal([
       [2, 25, 19, 8],
@@ -141,7 +141,7 @@ describe('PyramidGroupTransformer', () => {
   });
 
   it('uses the port parameter names; stochastic depth rises linearly over all blocks; dropout only after the first transform', () => {
-    const model = new PyramidGroupTransformer({ embedDims: 8, depths: [1, 2, 1, 1], numHeads: [1, 1, 2, 2], dropPathRate: 0.4, dropRate: 0.1, outIndices: [1, 2, 3] });
+    const model = new PyramidGroupTransformer({ embed_dims: 8, depths: [1, 2, 1, 1], num_heads: [1, 1, 2, 2], drop_path_rate: 0.4, drop_rate: 0.1, out_indices: [1, 2, 3] });
     const names = [...model.namedState()].map(([k]) => k);
     expect(names).to.include.members([
       'stages.0.transform.proj.weight',
@@ -167,7 +167,7 @@ describe('PyramidGroupTransformer', () => {
 
   it('rejects group numbers that are not perfect squares and a patch size other than the first stride', () => {
     expect(() => new PGMSA(8, 2, 8, { qkvBias: true, qkScale: null, attnDrop: 0, projDrop: 0 })).to.throw('group_num must be a perfect square');
-    expect(() => new PyramidGroupTransformer({ patchSize: 8 })).to.throw('patch_size 8 must equal strides[0] 4');
+    expect(() => new PyramidGroupTransformer({ patch_size: 8 })).to.throw('patch_size 8 must equal strides[0] 4');
   });
 
   it('Tiny / Small / Base / Large have the parameter counts of the formula and of the PyTorch port (12.3M / 27.5M / 48.9M / 86.8M)', function () {
@@ -180,7 +180,7 @@ describe('PyramidGroupTransformer', () => {
       ['pgt-large', 'large'],
     ] as const) {
       const o = PGT_PRESETS[preset];
-      const expected = pgtParameters(o.embedDims, o.depths, o.outIndices);
+      const expected = pgtParameters(o.embed_dims, o.depths, o.out_indices);
       expect(expected, `${name}: formula vs torch`).to.equal(torch[name].backbone);
       const model = new PyramidGroupTransformer(o);
       expect(model.numParameters(), name).to.equal(expected);

@@ -9,7 +9,7 @@ import { channelsLast, parityError } from '../helpers/parity.js';
 
 /** The semask-a fixture's configuration (meta.json): windowed semantic attention in every stage. */
 const semaskA = () =>
-  new SeMaskSwinTransformer({ embedDims: 32, depths: [2, 2, 2, 2], numHeads: [1, 2, 4, 8], windowSize: 7, numClasses: 5, semWindowSize: 7 });
+  new SeMaskSwinTransformer({ embed_dims: 32, depths: [2, 2, 2, 2], num_heads: [1, 2, 4, 8], window_size: 7, num_cls: 5, sem_window_size: 7 });
 
 describe('SeMaskSwinTransformer', () => {
   for (const backend of ['wasm', 'cpu']) {
@@ -38,7 +38,7 @@ describe('SeMaskSwinTransformer', () => {
     expect(officialSemWindowed(96, 150, 4)).to.deep.equal([true, true, false, false]); // SeMask-T/S on ADE20K
     expect(officialSemWindowed(96, 19, 4)).to.deep.equal([true, true, true, true]); // Cityscapes
     expect(officialSemWindowed(128, 150, 4)).to.deep.equal([true, true, true, true]); // SeMask-B
-    const model = new SeMaskSwinTransformer({ embedDims: 8, depths: [1, 1], numHeads: [1, 1], outIndices: [0, 1], numClasses: 3, semWindowed: [false, true] });
+    const model = new SeMaskSwinTransformer({ embed_dims: 8, depths: [1, 1], num_heads: [1, 1], out_indices: [0, 1], num_cls: 3, num_sem_blocks: [1, 1], sem_windowed: [false, true] });
     expect(model.layers.items.map((l) => (l.semanticLayer instanceof SemanticLayer ? l.semanticLayer.windowSize : 'none'))).to.deep.equal([null, 7]);
     const { outs, priors } = model.forwardWithPriors(tf.randomNormal([1, 20, 28, 3]) as tf.Tensor4D);
     expect(outs.map((o) => o.shape)).to.deep.equal([[1, 5, 7, 8], [1, 3, 4, 16]]);

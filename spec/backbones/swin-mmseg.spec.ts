@@ -14,7 +14,7 @@ import { onBackend } from '../helpers/backends.js';
 import { channelsLast, parityError } from '../helpers/parity.js';
 
 /** The backbone of fixtures mswin-a and swin-a (meta.json): embed 32, depths 2-2-2-2, heads 1-2-4-8, window 7. */
-const swinA = () => new SwinTransformer({ embedDims: 32, depths: [2, 2, 2, 2], numHeads: [1, 2, 4, 8], windowSize: 7 });
+const swinA = () => new SwinTransformer({ embed_dims: 32, depths: [2, 2, 2, 2], num_heads: [1, 2, 4, 8], window_size: 7 });
 
 /** out0..out3 of `features` against the fixture's, as parity errors (max abs error / max abs reference). */
 function featureErrors(features: tf.Tensor4D[], io: ReadonlyMap<string, TensorRecord>): number[] {

@@ -9,7 +9,7 @@ import { onBackend } from '../helpers/backends.js';
 import { channelsLast, parityError } from '../helpers/parity.js';
 
 /** The swin-a fixture's configuration (meta.json). */
-const swinA = () => new SwinTransformer({ embedDims: 32, depths: [2, 2, 2, 2], numHeads: [1, 2, 4, 8], windowSize: 7 });
+const swinA = () => new SwinTransformer({ embed_dims: 32, depths: [2, 2, 2, 2], num_heads: [1, 2, 4, 8], window_size: 7 });
 
 describe('SwinTransformer', () => {
   describe('matches the official segmentation backbone (fixture swin-a, 96x96 input)', () => {
@@ -38,7 +38,7 @@ describe('SwinTransformer', () => {
   });
 
   it('frozen_stages freezes the patch embedding and the first stages and keeps them in eval mode', () => {
-    const model = new SwinTransformer({ embedDims: 8, depths: [2, 2, 2], numHeads: [1, 1, 2], outIndices: [0, 1, 2], frozenStages: 2 });
+    const model = new SwinTransformer({ embed_dims: 8, depths: [2, 2, 2], num_heads: [1, 1, 2], out_indices: [0, 1, 2], frozen_stages: 2 });
     model.train();
     const frozen = [...model.namedParameters()].filter(([, v]) => !v.trainable).map(([k]) => k);
     expect(frozen.length).to.be.greaterThan(0);
@@ -57,7 +57,7 @@ describe('SwinTransformer', () => {
   });
 
   it('drop_path rises linearly over all blocks (torch.linspace(0, rate, sum(depths)))', () => {
-    const model = new SwinTransformer({ embedDims: 8, depths: [2, 3], numHeads: [1, 1], dropPathRate: 0.4, outIndices: [0, 1] });
+    const model = new SwinTransformer({ embed_dims: 8, depths: [2, 3], num_heads: [1, 1], drop_path_rate: 0.4, out_indices: [0, 1] });
     const rates = model.layers.items.flatMap((l) => l.blocks.items.map((b) => b.dropPath.p));
     expect(rates.map((r) => Number(r.toFixed(6)))).to.deep.equal([0, 0.1, 0.2, 0.3, 0.4]);
     model.dispose();

@@ -9,13 +9,13 @@ import { loadWeights } from '../../lib/weights/node.js';
 import { fixtureOrSkip } from '../fixtures.js';
 
 const tiny = (o: ConstructorParameters<typeof VisionTransformer>[0] = {}) =>
-  new VisionTransformer({ imgSize: 64, embedDims: 16, numLayers: 4, numHeads: 2, outIndices: [1, 3], ...o });
+  new VisionTransformer({ img_size: 64, embed_dims: 16, num_layers: 4, num_heads: 2, out_indices: [1, 3], ...o });
 
 describe('VisionTransformer', () => {
   it("has timm's ViT-B/16 and ViT-L/16 (384) sizes without the classifier and final norm", () => {
     // Built with one block (a full ViT-L takes a minute to initialise): embeddings + one block, then x depth.
     const oneBlock = (preset: keyof typeof VIT_PRESETS, finalNorm = false) => {
-      const model = new VisionTransformer({ ...VIT_PRESETS[preset], numLayers: 1, outIndices: [0], finalNorm });
+      const model = new VisionTransformer({ ...VIT_PRESETS[preset], num_layers: 1, out_indices: [0], final_norm: finalNorm });
       const block = model.blocks.at(0).numParameters();
       const names = [...model.namedState()].map(([k]) => k);
       const n = model.numParameters();
@@ -39,13 +39,13 @@ describe('VisionTransformer', () => {
     const large = oneBlock('vit-l16-384', true);
     expect(large.embeddings + 24 * large.block).to.equal(303_688_704 + 2_048);
     expect(large.names).to.include('norm.weight');
-    expect(VIT_PRESETS['vit-l16-384']).to.include({ numLayers: 24, numHeads: 16, embedDims: 1024 });
-    expect(VIT_PRESETS['vit-l16-384'].outIndices).to.deep.equal([5, 11, 17, 23]);
-    expect(VIT_PRESETS['vit-b16-384'].outIndices).to.deep.equal([2, 5, 8, 11]);
+    expect(VIT_PRESETS['vit-l16-384']).to.include({ num_layers: 24, num_heads: 16, embed_dims: 1024 });
+    expect(VIT_PRESETS['vit-l16-384'].out_indices).to.deep.equal([5, 11, 17, 23]);
+    expect(VIT_PRESETS['vit-b16-384'].out_indices).to.deep.equal([2, 5, 8, 11]);
   });
 
   it('R50+ViT-B/16 hybrid (DPT-Hybrid): timm 0.4.5 names and size', () => {
-    const model = new VisionTransformer({ ...VIT_PRESETS['vit-b-r50-384'], numLayers: 1, outIndices: [0] });
+    const model = new VisionTransformer({ ...VIT_PRESETS['vit-b-r50-384'], num_layers: 1, out_indices: [0] });
     const block = model.blocks.at(0).numParameters();
     // timm 0.4.5 vit_base_resnet50_384: 98,950,952 = this + norm 1,536 + head 769,000 (its ResNet: 11,894,848)
     expect(model.numParameters() - block + 12 * block).to.equal(98_180_416);
@@ -68,8 +68,8 @@ describe('VisionTransformer', () => {
 
   it('a hybrid returns its ResNet stages first, then the maps and CLS tokens', () => {
     const model = tiny({
-      outputClsToken: true,
-      hybrid: { layers: [1, 1, 1], channels: [128, 128, 128], stemChannels: 32, outIndices: [0, 1] },
+      output_cls_token: true,
+      hybrid: { layers: [1, 1, 1], channels: [128, 128, 128], stem_channels: 32, out_indices: [0, 1] },
     }).eval();
     const outs = model.forward(tf.randomNormal([1, 64, 96, 3]) as tf.Tensor4D);
     expect(outs.map((t) => t.shape)).to.deep.equal([
@@ -85,7 +85,7 @@ describe('VisionTransformer', () => {
   });
 
   it("ResNetV2 pads the TensorFlow 'SAME' way: odd sizes round up at every stride", () => {
-    const resnet = new ResNetV2({ layers: [1, 1, 1], channels: [128, 128, 128], stemChannels: 32 });
+    const resnet = new ResNetV2({ layers: [1, 1, 1], channels: [128, 128, 128], stem_channels: 32 });
     const outs = resnet.forward(tf.randomNormal([1, 37, 50, 3]) as tf.Tensor4D);
     expect(outs.map((t) => t.shape)).to.deep.equal([[1, 10, 13, 128], [1, 5, 7, 128], [1, 3, 4, 128]]);
     tf.dispose(outs);
@@ -93,7 +93,7 @@ describe('VisionTransformer', () => {
   });
 
   it('resizes pos_embed bilinearly (align_corners false) to the input grid and keeps the CLS row', () => {
-    const model = new VisionTransformer({ imgSize: 32, embedDims: 2, numLayers: 1, numHeads: 1 });
+    const model = new VisionTransformer({ img_size: 32, embed_dims: 2, num_layers: 1, num_heads: 1 });
     // CLS row (7, -7); a 2x2 grid whose first channel is [[0, 1], [2, 3]] and second 10x that
     model.posEmbed.assign(tf.tensor3d([7, -7, 0, 0, 1, 10, 2, 20, 3, 30], [1, 5, 2]));
     const resized = model.resizedPosEmbed(4, 4);
@@ -110,7 +110,7 @@ describe('VisionTransformer', () => {
   });
 
   it('runs at a size other than the pretraining one: tokens [B, 1+N, D], maps [B, H/16, W/16, D], CLS [B, 1, 1, D]', () => {
-    const model = tiny({ outputClsToken: true }).eval();
+    const model = tiny({ output_cls_token: true }).eval();
     const x = tf.randomNormal([2, 48, 80, 3]) as tf.Tensor4D;
     const { tokens, grid } = model.forwardTokens(x);
     expect(grid).to.deep.equal([3, 5]);
@@ -127,7 +127,7 @@ describe('VisionTransformer', () => {
   });
 
   it('hooks return raw block outputs; final_norm normalises only the last block', () => {
-    const model = tiny({ finalNorm: true, outIndices: [2, 3] }).eval();
+    const model = tiny({ final_norm: true, out_indices: [2, 3] }).eval();
     const { tokens } = model.forwardTokens(tf.randomNormal([1, 32, 32, 3]) as tf.Tensor4D);
     const spread = (t: tf.Tensor3D) => tf.tidy(() => tf.moments(t, -1).variance.mean().dataSync()[0]);
     expect(spread(tokens[1])).to.be.closeTo(1, 1e-3); // LayerNorm output with weight 1, bias 0
@@ -142,12 +142,12 @@ describe('VisionTransformer', () => {
       'VisionTransformer needs input sides that are multiples of the patch size 16, got 40x32',
     );
     model.dispose();
-    expect(() => tiny({ outIndices: [3, 1] })).to.throw('out_indices [3,1]: must be increasing block indices (0..3); 1 is not');
-    expect(() => tiny({ outIndices: [4] })).to.throw('4 is not');
+    expect(() => tiny({ out_indices: [3, 1] })).to.throw('out_indices [3,1]: must be increasing block indices (0..3); 1 is not');
+    expect(() => tiny({ out_indices: [4] })).to.throw('4 is not');
   });
 
   it('drop_path rises linearly over the blocks (torch.linspace(0, rate, depth))', () => {
-    const model = tiny({ dropPathRate: 0.3 });
+    const model = tiny({ drop_path_rate: 0.3 });
     expect(model.blocks.items.map((b) => Number(b.dropPath.p.toFixed(6)))).to.deep.equal([0, 0.1, 0.2, 0.3]);
     model.dispose();
   });
@@ -165,7 +165,7 @@ describe('VisionTransformer', () => {
 
   it('loads the ViT of an official DPT checkpoint (pretrained.model.*) on its own (fixture dpt-depth-a)', function () {
     const dir = fixtureOrSkip(this, 'dpt-depth-a');
-    const model = new VisionTransformer({ imgSize: 64, embedDims: 48, numLayers: 12, numHeads: 2, outIndices: [2, 5, 8, 11] });
+    const model = new VisionTransformer({ img_size: 64, embed_dims: 48, num_layers: 12, num_heads: 2, out_indices: [2, 5, 8, 11] });
     const report = loadWeights(model, join(dir, 'weights.safetensors'), { strict: true });
     // cls_token, pos_embed, patch_embed.proj (2), 12 blocks of 12 tensors
     expect(report.loaded).to.have.length(148);

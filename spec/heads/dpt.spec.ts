@@ -18,7 +18,7 @@ import { channelsLast, parityError, parityErrorSameLayout } from '../helpers/par
 /** The dpt-depth-a fixture's model (meta.json): ViT D=48, 12 blocks, 2 heads, pretrained at 64; features 32. */
 const fixtureModel = () =>
   new DepthEstimator({
-    backbone: new VisionTransformer({ imgSize: 64, embedDims: 48, numLayers: 12, numHeads: 2, outIndices: [2, 5, 8, 11], outputClsToken: true }),
+    backbone: new VisionTransformer({ img_size: 64, embed_dims: 48, num_layers: 12, num_heads: 2, out_indices: [2, 5, 8, 11], output_cls_token: true }),
     decodeHead: new DPTHead({ inChannels: [48, 48, 48, 48], channels: 32, numClasses: 1, task: 'depth', postProcessChannels: [16, 32, 48, 64] }),
   });
 
@@ -26,8 +26,8 @@ const fixtureModel = () =>
 const hybridModel = () =>
   new DepthEstimator({
     backbone: new VisionTransformer({
-      imgSize: 64, embedDims: 32, numLayers: 4, numHeads: 2, outIndices: [2, 3], outputClsToken: true,
-      hybrid: { layers: [1, 1, 1], channels: [128, 128, 128], stemChannels: 32, outIndices: [0, 1] },
+      img_size: 64, embed_dims: 32, num_layers: 4, num_heads: 2, out_indices: [2, 3], output_cls_token: true,
+      hybrid: { layers: [1, 1, 1], channels: [128, 128, 128], stem_channels: 32, out_indices: [0, 1] },
     }),
     decodeHead: new DPTHead({
       inChannels: [128, 128, 32, 32], channels: 32, numClasses: 1, task: 'depth', postProcessChannels: [128, 128, 32, 32],
@@ -54,7 +54,7 @@ function fixtureErrors(model: DepthEstimator, dir: string, tensors: number): (re
   return errs;
 }
 
-const tinyVit = () => new VisionTransformer({ imgSize: 32, embedDims: 16, numLayers: 4, numHeads: 2, outIndices: [0, 1, 2, 3], outputClsToken: true });
+const tinyVit = () => new VisionTransformer({ img_size: 32, embed_dims: 16, num_layers: 4, num_heads: 2, out_indices: [0, 1, 2, 3], output_cls_token: true });
 
 const tinyHead = (o: Partial<DPTHeadOptions> = {}) =>
   new DPTHead({ inChannels: [16, 16, 16, 16], channels: 16, numClasses: 4, postProcessChannels: [8, 8, 16, 16], alignCorners: true, ...o });
@@ -146,7 +146,7 @@ describe('DPTHead', () => {
     head.dispose();
     // and end to end behind a real (tiny) Swin
     const model = new EncoderDecoder({
-      backbone: new SwinTransformer({ embedDims: 16, depths: [2, 2, 2, 2], numHeads: [1, 2, 2, 4], windowSize: 4, dropPathRate: 0 }),
+      backbone: new SwinTransformer({ embed_dims: 16, depths: [2, 2, 2, 2], num_heads: [1, 2, 2, 4], window_size: 4, drop_path_rate: 0 }),
       decodeHead: new DPTHead({ inChannels: [16, 32, 64, 128], channels: 16, numClasses: 5, reassemble: [false, false, false, false] }),
     }).eval();
     expect(model.encodeDecode(tf.randomNormal([1, 64, 96, 3]) as tf.Tensor4D).shape).to.deep.equal([1, 64, 96, 5]);
@@ -167,7 +167,7 @@ describe('DPTHead', () => {
 
   it('explains missing CLS tokens, sizes that are not multiples of 32 and depth misuse', () => {
     const head = tinyHead();
-    const vit = new VisionTransformer({ imgSize: 32, embedDims: 16, numLayers: 4, numHeads: 2, outIndices: [0, 1, 2, 3] });
+    const vit = new VisionTransformer({ img_size: 32, embed_dims: 16, num_layers: 4, num_heads: 2, out_indices: [0, 1, 2, 3] });
     expect(() => head.forward(vit.forward(tf.zeros([1, 64, 64, 3]) as tf.Tensor4D))).to.throw(
       "DPTHead readout_type 'project' needs each token stage's CLS token [B, 1, 1, D] after the maps (set output_cls_token: true",
     );
@@ -270,8 +270,8 @@ describe('DPTHead', () => {
     const tinyHybridSeg = () =>
       new EncoderDecoder({
         backbone: new VisionTransformer({
-          imgSize: 64, embedDims: 32, numLayers: 2, numHeads: 2, outIndices: [0, 1], outputClsToken: true,
-          hybrid: { layers: [1, 1, 1], channels: [128, 128, 128], stemChannels: 32, outIndices: [0, 1] },
+          img_size: 64, embed_dims: 32, num_layers: 2, num_heads: 2, out_indices: [0, 1], output_cls_token: true,
+          hybrid: { layers: [1, 1, 1], channels: [128, 128, 128], stem_channels: 32, out_indices: [0, 1] },
         }),
         decodeHead: tinyHead({ inChannels: [128, 128, 32, 32], postProcessChannels: [128, 128, 32, 32], reassemble: [false, false, true, true] }),
       });

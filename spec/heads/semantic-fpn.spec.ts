@@ -9,7 +9,7 @@ import { manualSeed } from '../../lib/random.js';
 
 function semaskFpn(numClasses = 4) {
   return new EncoderDecoder({
-    backbone: new SeMaskSwinTransformer({ embedDims: 8, depths: [1, 1, 1, 1], numHeads: [1, 1, 2, 2], numClasses, semWindowSize: 7 }),
+    backbone: new SeMaskSwinTransformer({ embed_dims: 8, depths: [1, 1, 1, 1], num_heads: [1, 1, 2, 2], num_cls: numClasses, sem_window_size: 7 }),
     decodeHead: new BranchFPNHead({
       inChannels: [8, 16, 32, 64],
       inIndex: [0, 1, 2, 3],

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'chai';
-import { SwinTransformer, SWIN_PRESETS } from '../../lib/backbones/swin.js';
+import { SwinTransformer, SWIN_PRESETS, type SwinOptions } from '../../lib/backbones/swin.js';
 import { UPerHead } from '../../heads/uper.js';
 import { FCNHead } from '../../heads/fcn.js';
 import { EncoderDecoder, totalLoss } from '../../lib/segmentors/encoder-decoder.js';
@@ -9,18 +9,18 @@ import { manualSeed } from '../../lib/random.js';
 
 const BN = { type: 'SyncBN' } as const;
 
-function upernetSwin(o: { embedDims: number; depths: number[]; numHeads: number[]; windowSize: number; channels: number; numClasses: number }) {
-  const dims = [0, 1, 2, 3].map((i) => o.embedDims * 2 ** i);
+function upernetSwin({ channels, num_classes, ...swin }: SwinOptions & { embed_dims: number; channels: number; num_classes: number }) {
+  const dims = [0, 1, 2, 3].map((i) => swin.embed_dims * 2 ** i);
   return new EncoderDecoder({
-    backbone: new SwinTransformer({ ...o, dropPathRate: 0.3 }),
-    decodeHead: new UPerHead({ inChannels: dims, inIndex: [0, 1, 2, 3], channels: o.channels, numClasses: o.numClasses, normCfg: BN }),
+    backbone: new SwinTransformer({ ...swin, drop_path_rate: 0.3 }),
+    decodeHead: new UPerHead({ inChannels: dims, inIndex: [0, 1, 2, 3], channels, numClasses: num_classes, normCfg: BN }),
     auxiliaryHead: new FCNHead({
       inChannels: dims[2],
       inIndex: 2,
-      channels: o.channels / 2,
+      channels: channels / 2,
       numConvs: 1,
       concatInput: false,
-      numClasses: o.numClasses,
+      numClasses: num_classes,
       normCfg: BN,
       lossDecode: new CrossEntropyLoss({ loss_weight: 0.4 }),
     }),
@@ -29,7 +29,7 @@ function upernetSwin(o: { embedDims: number; depths: number[]; numHeads: number[
 
 describe('UPerNet + Swin', () => {
   it('Swin-T UPerNet with 150 classes has the parameter count of mmseg (59.94M)', () => {
-    const model = upernetSwin({ ...SWIN_PRESETS['swin-t'], channels: 512, numClasses: 150 });
+    const model = upernetSwin({ ...SWIN_PRESETS['swin-t'], channels: 512, num_classes: 150 });
     const count = (m: { numParameters(): number }) => m.numParameters();
     // Swin-T classifier 28,288,354 - head 769,000 - final norm 1,536 + norm0..3 2,880
     expect(count(model.backbone)).to.equal(27_520_698);
@@ -58,7 +58,7 @@ describe('UPerNet + Swin', () => {
   });
 
   it('gives logits at 1/4 of the input in the head and at the input size from encodeDecode, for odd sizes', () => {
-    const model = upernetSwin({ embedDims: 16, depths: [2, 2, 2, 2], numHeads: [1, 2, 2, 4], windowSize: 7, channels: 32, numClasses: 5 }).eval();
+    const model = upernetSwin({ embed_dims: 16, depths: [2, 2, 2, 2], num_heads: [1, 2, 2, 4], window_size: 7, channels: 32, num_classes: 5 }).eval();
     const img = tf.randomNormal([2, 70, 45, 3]) as tf.Tensor4D;
     const feats = model.extractFeat(img);
     expect(feats.map((f) => f.shape)).to.deep.equal([
@@ -74,7 +74,7 @@ describe('UPerNet + Swin', () => {
 
   it('a few training steps of a tiny Swin + UPerNet lower the loss, reporting decode and aux terms', () => {
     manualSeed(0);
-    const model = upernetSwin({ embedDims: 16, depths: [2, 2, 2, 2], numHeads: [1, 2, 2, 4], windowSize: 7, channels: 32, numClasses: 4 });
+    const model = upernetSwin({ embed_dims: 16, depths: [2, 2, 2, 2], num_heads: [1, 2, 2, 4], window_size: 7, channels: 32, num_classes: 4 });
     const img = tf.randomNormal([2, 32, 32, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
     // label: class by quadrant (0..3), every 17th pixel ignored
     const quadrants = Int32Array.from({ length: 2 * 32 * 32 }, (_, i) => {

@@ -16,13 +16,13 @@ const depthHead = (o: Partial<DPTHeadOptions> = {}) =>
 
 const vitDepth = (o: Partial<DPTHeadOptions> = {}) =>
   new DepthEstimator({
-    backbone: new VisionTransformer({ imgSize: 32, embedDims: 16, numLayers: 4, numHeads: 2, outIndices: [0, 1, 2, 3], outputClsToken: true }),
+    backbone: new VisionTransformer({ img_size: 32, embed_dims: 16, num_layers: 4, num_heads: 2, out_indices: [0, 1, 2, 3], output_cls_token: true }),
     decodeHead: depthHead(o),
   });
 
 const swinDepth = (o: Partial<DPTHeadOptions> = {}) =>
   new DepthEstimator({
-    backbone: new SwinTransformer({ embedDims: 16, depths: [1, 1, 1, 1], numHeads: [1, 2, 2, 4], windowSize: 4, dropPathRate: 0 }),
+    backbone: new SwinTransformer({ embed_dims: 16, depths: [1, 1, 1, 1], num_heads: [1, 2, 2, 4], window_size: 4, drop_path_rate: 0 }),
     decodeHead: depthHead({ inChannels: [16, 32, 64, 128], reassemble: [false, false, false, false], ...o }),
   });
 

@@ -10,7 +10,7 @@ import { adaptSwinCheckpoint } from '../../lib/backbones/swin-checkpoint.js';
 import { loadWeights, stateDictOf, writeSafetensors, type TensorRecord } from '../../lib/weights/node.js';
 
 const tiny = (windowSize: number, extra = {}) =>
-  new SwinTransformer({ embedDims: 8, depths: [2, 2], numHeads: [1, 2], windowSize, outIndices: [0, 1], ...extra });
+  new SwinTransformer({ embed_dims: 8, depths: [2, 2], num_heads: [1, 2], window_size: windowSize, out_indices: [0, 1], ...extra });
 
 const tmp = (name: string) => join(mkdtempSync(join(tmpdir(), 'segvit-swin-')), name);
 
@@ -54,7 +54,7 @@ describe('official Swin checkpoints', () => {
   it('turn a classification absolute_pos_embed [1, L, C] into [1, C, H, W]', () => {
     const tokens = Float32Array.from({ length: 3 * 3 * 8 }, (_, i) => i); // token t, channel c = t*8 + c
     const state = new Map<string, TensorRecord>([['absolute_pos_embed', { dtype: 'F32', shape: [1, 9, 8], data: tokens }]]);
-    const model = tiny(7, { useAbsPosEmbed: true, pretrainImgSize: 12 });
+    const model = tiny(7, { use_abs_pos_embed: true, pretrain_img_size: 12 });
     const grid = adaptSwinCheckpoint(state, model).get('absolute_pos_embed')!;
     expect(grid.shape).to.deep.equal([1, 8, 3, 3]);
     // channel 5, row 1, column 2 is token 1*3+2 = 5: value 5*8+5
