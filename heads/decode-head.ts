@@ -3,30 +3,44 @@
  * losses, so each head writes only its fusion in `forward`.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { Type } from '@sinclair/typebox';
 import { Conv2d, Dropout2d, Module, init, interpolate } from '../lib/nn/index.js';
 import type { ActCfg, NormCfg } from '../lib/nn/conv-module.js';
-import { CrossEntropyLoss, pixelAccuracy } from '../lib/losses/cross-entropy.js';
+import { choice, component, defineOptions, option, optional, required, type ResolvedOptions } from '../lib/config/declare.js';
+import { convNormCfg, positiveInt, positiveInts, probability, reluActCfg } from '../lib/config/schema-parts.js';
+import { pixelAccuracy } from '../lib/losses/cross-entropy.js';
 import { isDepthLoss, type DepthLoss, type SegLoss } from '../lib/losses/types.js';
 
-export interface DecodeHeadOptions {
-  inChannels: number | number[];
-  channels: number;
-  numClasses: number;
-  /** Dropout2d before conv_seg. Default 0.1. */
-  dropoutRatio?: number;
-  normCfg?: NormCfg | null;
-  actCfg?: ActCfg | null;
-  /** Which backbone outputs to use. Default -1 (the last). */
-  inIndex?: number | number[];
-  inputTransform?: 'resize_concat' | 'multiple_select' | null;
-  /**
-   * Segmentation losses, or depth losses for a head that predicts depth (one channel) in a DepthEstimator; not both.
-   * Default: CrossEntropyLoss with weight 1.
-   */
-  lossDecode?: SegLoss | DepthLoss | (SegLoss | DepthLoss)[];
-  ignoreIndex?: number;
-  alignCorners?: boolean;
-}
+/** The options every decode head has (mmseg's BaseDecodeHead), spread into each head's declaration. */
+export const DecodeHeadOptions = defineOptions('BaseDecodeHead', "the options every decode head has (mmseg's BaseDecodeHead)", {
+  in_channels: required(Type.Union([positiveInt, positiveInts]), 'channels of the selected input, or of each one'),
+  channels: required(positiveInt, 'channels inside the head, before conv_seg'),
+  num_classes: required(positiveInt, 'classes predicted by conv_seg'),
+  in_index: option(
+    Type.Union([Type.Integer(), Type.Array(Type.Integer())]),
+    -1,
+    'which backbone (or neck) outputs the head reads; -1: the last',
+  ),
+  input_transform: option(
+    choice(['resize_concat', 'multiple_select', null]),
+    null,
+    'several inputs: resized to the first and concatenated, or passed as a list; null: one input',
+  ),
+  dropout_ratio: option(probability, 0.1, 'Dropout2d before conv_seg'),
+  conv_cfg: optional(Type.Null(), 'only null: plain convs'),
+  norm_cfg: option(convNormCfg, null, 'norm of the head convs (BN, SyncBN or GN); null: none, convs with bias'),
+  act_cfg: option(reluActCfg, { type: 'ReLU' }, 'activation of the head convs; null: none'),
+  loss_decode: option(
+    component('loss', { list: true }),
+    { type: 'CrossEntropyLoss', use_sigmoid: false, loss_weight: 1 },
+    'segmentation losses, or depth losses for a one-channel depth head; not both',
+  ),
+  ignore_index: option(Type.Integer(), 255, 'label value of unlabelled pixels, left out of the losses'),
+  sampler: optional(Type.Null(), 'only null: every pixel counts'),
+  align_corners: option(Type.Boolean(), false, 'align_corners of every resize of the head'),
+});
+/** The base options as a head resolved them. */
+export type DecodeHeadResolved = ResolvedOptions<typeof DecodeHeadOptions>;
 
 export abstract class BaseDecodeHead extends Module {
   /** Channels of the selected input(s): a number, or one per level for multiple_select. */
@@ -48,36 +62,32 @@ export abstract class BaseDecodeHead extends Module {
   readonly dropout?: Dropout2d;
 
   /**
-   * @param inputTransform overrides `o.inputTransform` (heads that always take several levels)
+   * @param o the head's options, resolved by the head (`resolveOptions` with its declaration)
+   * @param inputTransform overrides `o.input_transform` (heads that always take several levels)
    * @param withConvSeg false for heads that build their own classifier: no `conv_seg` and no `dropout` then
    */
-  constructor(
-    o: DecodeHeadOptions,
-    inputTransform: DecodeHeadOptions['inputTransform'] = o.inputTransform ?? null,
-    withConvSeg = true,
-  ) {
+  constructor(o: DecodeHeadResolved, inputTransform: DecodeHeadResolved['input_transform'] = o.input_transform, withConvSeg = true) {
     super();
     this.inputTransform = inputTransform;
-    this.inIndex = o.inIndex ?? -1;
+    this.inIndex = o.in_index;
     if (inputTransform) {
-      if (!Array.isArray(o.inChannels) || !Array.isArray(this.inIndex) || o.inChannels.length !== this.inIndex.length) {
+      if (!Array.isArray(o.in_channels) || !Array.isArray(this.inIndex) || o.in_channels.length !== this.inIndex.length) {
         throw new Error(`${inputTransform}: in_channels and in_index must be lists of the same length`);
       }
-      this.inChannels = inputTransform === 'resize_concat' ? o.inChannels.reduce((a, b) => a + b, 0) : o.inChannels;
+      this.inChannels = inputTransform === 'resize_concat' ? o.in_channels.reduce((a, b) => a + b, 0) : o.in_channels;
     } else {
-      if (Array.isArray(o.inChannels) || Array.isArray(this.inIndex)) {
+      if (Array.isArray(o.in_channels) || Array.isArray(this.inIndex)) {
         throw new Error('in_channels and in_index must be single integers when input_transform is null');
       }
-      this.inChannels = o.inChannels;
+      this.inChannels = o.in_channels;
     }
     this.channels = o.channels;
-    this.numClasses = o.numClasses;
-    this.normCfg = o.normCfg ?? null;
-    this.actCfg = o.actCfg === undefined ? { type: 'ReLU' } : o.actCfg;
-    this.ignoreIndex = o.ignoreIndex ?? 255;
-    this.alignCorners = o.alignCorners ?? false;
-    const loss = o.lossDecode ?? new CrossEntropyLoss();
-    const losses = Array.isArray(loss) ? loss : [loss];
+    this.numClasses = o.num_classes;
+    this.normCfg = o.norm_cfg;
+    this.actCfg = o.act_cfg;
+    this.ignoreIndex = o.ignore_index;
+    this.alignCorners = o.align_corners;
+    const losses = [o.loss_decode].flat();
     this.depthLosses = losses.filter(isDepthLoss);
     this.losses = losses.filter((l): l is SegLoss => !isDepthLoss(l));
     if (this.depthLosses.length > 0 && this.losses.length > 0) {
@@ -87,11 +97,10 @@ export abstract class BaseDecodeHead extends Module {
       );
     }
     if (!withConvSeg) return;
-    this.convSeg = this.addModule('conv_seg', new Conv2d(o.channels, o.numClasses, 1));
+    this.convSeg = this.addModule('conv_seg', new Conv2d(o.channels, o.num_classes, 1));
     init.reinit(this.convSeg.weight, (shape) => init.normal(shape, 0.01));
     init.reinit(this.convSeg.bias!, init.filled(0));
-    const dropout = o.dropoutRatio ?? 0.1;
-    if (dropout > 0) this.dropout = this.addModule('dropout', new Dropout2d(dropout));
+    if (o.dropout_ratio > 0) this.dropout = this.addModule('dropout', new Dropout2d(o.dropout_ratio));
   }
 
   /** Pick the head's inputs from the backbone outputs. */

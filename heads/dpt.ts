@@ -29,13 +29,22 @@ import {
   interpolate,
   type Layer,
 } from '../lib/nn/index.js';
+import { Type } from '@sinclair/typebox';
+import {
+  choice, component, constant, defineOptions, nullable, option, optional, required, type OptionsInput,
+} from '../lib/config/declare.js';
+import { resolveOptions } from '../lib/config/resolve.js';
+import { positiveInt, positiveInts } from '../lib/config/schema-parts.js';
+import { CrossEntropyLoss } from '../lib/losses/cross-entropy.js';
 import { ScaleShiftInvariantLoss } from '../lib/losses/scale-shift-invariant.js';
 import { SiLogLoss } from '../lib/losses/silog.js';
 import type { DepthLoss } from '../lib/losses/types.js';
-import { BaseDecodeHead, type DecodeHeadOptions } from './decode-head.js';
+import { registries, type BuildContext } from '../lib/registry.js';
+import { BaseDecodeHead, DecodeHeadOptions } from './decode-head.js';
 import { dptCheckpointAdapter } from './dpt-checkpoint.js';
 
-export type Readout = 'ignore' | 'add' | 'project';
+const readouts = choice(['ignore', 'add', 'project']);
+export type Readout = (typeof readouts)['static'];
 
 /** DPT's ×2 upsampling: bilinear with align_corners true. */
 const up2 = { scaleFactor: 2, mode: 'bilinear', alignCorners: true } as const;
@@ -213,41 +222,56 @@ export class Scratch extends Module {
   }
 }
 
-export interface DPTHeadOptions extends DecodeHeadOptions {
-  /** Channels after reassembly per stage (`act_postprocess{i}.3`). Default [96, 192, 384, 768] (DPT-Base). */
-  postProcessChannels?: number[];
-  /** How token stages use the CLS token. Default 'project' (every released DPT). */
-  readoutType?: Readout;
-  /** Per stage: true = ViT tokens to reassemble, false = a map at the stage's scale used as is. Default all true. */
-  reassemble?: boolean[];
-  /** 'segmentation' (DPTSegmentationModel's head and auxlayer) or 'depth' (DPTDepthModel's). Default 'segmentation'. */
-  task?: 'segmentation' | 'depth';
-  /** BN in the residual conv units (whose convs then have no bias). Default: true for segmentation, false for depth. */
-  useBn?: boolean;
-  /** depth: ReLU on the prediction. Default true. */
-  nonNegative?: boolean;
-  /**
-   * depth: initial bias of the last conv (`output_conv.4`); null = PyTorch's default init. With that init the
-   * last conv's output of a fresh model often has one sign at every pixel (its input varies little), and where it is
-   * negative the non-negative ReLU outputs 0 everywhere: no gradient flows and training from scratch never starts
-   * (seen with small ViTs). Loaded weights replace it. Default 1.
-   */
-  depthBias?: number | null;
-  /** depth: output 1 / max(scale·pred + shift, 1e-8) (DPT's metric models). Default false, scale 1, shift 0. */
-  invert?: boolean;
-  scale?: number;
-  shift?: number;
-  /**
-   * Losses. Default: CrossEntropyLoss for segmentation; for depth, ScaleShiftInvariantLoss (MiDaS's, on the relative
-   * inverse depth the head predicts), or SiLogLoss with `invert` (the output is then metric depth).
-   */
-  lossDecode?: DecodeHeadOptions['lossDecode'];
-  /**
-   * segmentation: weight of the CE of `auxlayer` (on path_2, upsampled to the label) in training; 0 builds no auxlayer.
-   * Default 0.2 (PyTorch-Encoding's, which DPT's segmentation training was built on).
-   */
-  auxWeight?: number;
-}
+const fourInts = Type.Array(positiveInt, { minItems: 4, maxItems: 4 });
+// DPT's norms (BatchNorm2d with use_bn) and activations (ReLU) are fixed by its architecture.
+const { norm_cfg: _norm, act_cfg: _act, ...decodeHeadProperties } = DecodeHeadOptions.properties;
+
+export const DPTHeadOptions = defineOptions(
+  'DPTHead',
+  "DPT: reassemble ViT tokens (readout, post-process convs, resampling to 1/4..1/32) or take hierarchical maps as " +
+    'they are, RefineNet fusion, then a depth head (non-negative inverse depth, or metric with invert) or a segmentation ' +
+    'head with a training-only auxlayer; official DPT names, so a released .pt loads by name',
+  {
+    ...decodeHeadProperties,
+    in_channels: required(fourInts, 'channels of the four stages (ViT: embed_dims each)'),
+    channels: required(positiveInt, "fusion width (DPT's features, 256)"),
+    num_classes: optional(positiveInt, "classes of task 'segmentation' (required there); task 'depth' predicts 1 channel"),
+    in_index: option(
+      Type.Array(Type.Integer(), { minItems: 4, maxItems: 4 }),
+      [0, 1, 2, 3],
+      'the four stages among the backbone outputs',
+    ),
+    input_transform: option(constant('multiple_select'), 'multiple_select', 'only multiple_select: four stages'),
+    loss_decode: optional(
+      component('loss', { list: true }),
+      'default: CrossEntropyLoss (segmentation), ScaleShiftInvariantLoss (depth), SiLogLoss (depth with invert)',
+    ),
+    post_process_channels: option(fourInts, [96, 192, 384, 768], 'channels of each token stage after reassembly'),
+    readout_type: option(readouts, 'project', 'how token stages use the CLS token'),
+    reassemble: option(
+      Type.Array(Type.Boolean(), { minItems: 4, maxItems: 4 }),
+      [true, true, true, true],
+      'per stage: ViT tokens to reassemble (true) or a map at the stage\'s scale taken as it is (false)',
+    ),
+    task: option(choice(['segmentation', 'depth']), 'segmentation', "DPTSegmentationModel's head or DPTDepthModel's"),
+    use_bn: optional(Type.Boolean(), 'BN in the residual conv units; default: true for segmentation, false for depth'),
+    non_negative: option(Type.Boolean(), true, 'depth: ReLU on the prediction'),
+    depth_bias: option(
+      nullable(Type.Number()),
+      1,
+      "depth: initial bias of output_conv.4, > 0 so the ReLU starts open when training from scratch; null: PyTorch's init",
+    ),
+    invert: option(Type.Boolean(), false, 'depth: output 1 / max(scale·pred + shift, 1e-8) (the metric NYU / KITTI models)'),
+    scale: option(Type.Number(), 1, 'depth with invert: scale'),
+    shift: option(Type.Number(), 0, 'depth with invert: shift'),
+    aux_weight: option(
+      Type.Number({ minimum: 0 }),
+      0.2,
+      'segmentation: weight of the CE of auxlayer on path_2 in training; 0 builds no auxlayer',
+    ),
+  },
+);
+export type DPTHeadOptions = OptionsInput<typeof DPTHeadOptions>;
 
 export class DPTHead extends BaseDecodeHead {
   /** Official DPT checkpoints, named at the segmentor level (heads/dpt-checkpoint.ts). */
@@ -262,11 +286,17 @@ export class DPTHead extends BaseDecodeHead {
   readonly invert?: { scale: number; shift: number };
   readonly auxWeight: number;
 
-  constructor(o: DPTHeadOptions) {
-    const task = o.task ?? 'segmentation';
-    if (task === 'depth' && o.numClasses !== 1) throw new Error(`DPTHead task 'depth' predicts 1 channel, not num_classes ${o.numClasses}`);
-    const lossDecode = o.lossDecode ?? (task === 'depth' ? defaultDepthLoss(o.invert ?? false) : undefined);
-    super({ ...o, lossDecode, inIndex: o.inIndex ?? [0, 1, 2, 3] }, 'multiple_select', false);
+  constructor(options: DPTHeadOptions, ctx?: BuildContext) {
+    const o = resolveOptions(DPTHeadOptions, options, ctx);
+    const { task } = o;
+    const path = ctx?.path ?? 'DPTHead';
+    if (task === 'segmentation' && o.num_classes === undefined) throw new Error(`${path}.num_classes: required for task 'segmentation'`);
+    if (task === 'depth' && o.num_classes !== undefined && o.num_classes !== 1) {
+      throw new Error(`${path}.num_classes: task 'depth' predicts 1 channel, not num_classes ${o.num_classes}`);
+    }
+    const lossDecode = o.loss_decode ?? (task === 'depth' ? defaultDepthLoss(o.invert) : new CrossEntropyLoss());
+    const base = { ...o, num_classes: o.num_classes ?? 1, loss_decode: lossDecode, norm_cfg: null, act_cfg: { type: 'ReLU' } as const };
+    super(base, 'multiple_select', false);
     if (task === 'depth' && this.depthLosses.length === 0) {
       throw new Error(
         `DPTHead task 'depth' trains with depth losses (ScaleShiftInvariantLoss, SiLogLoss, L1Loss), not ${this.losses.map((l) => l.lossName)}`,
@@ -276,27 +306,26 @@ export class DPTHead extends BaseDecodeHead {
       throw new Error(`DPTHead task 'segmentation' trains with segmentation losses, not ${this.depthLosses.map((l) => l.lossName)}; set task 'depth'`);
     }
     const inChannels = this.inChannels as number[];
-    const post = o.postProcessChannels ?? [96, 192, 384, 768];
-    const tokenStages = o.reassemble ?? [true, true, true, true];
+    const post = o.post_process_channels;
+    const tokenStages = o.reassemble;
     for (const [name, list] of [['in_channels', inChannels], ['post_process_channels', post], ['reassemble', tokenStages]] as const) {
       if (list.length !== 4) throw new Error(`DPTHead: ${name} needs one entry per stage (4), got ${list.length}`);
     }
     this.task = task;
-    this.readoutType = o.readoutType ?? 'project';
+    this.readoutType = o.readout_type;
     this.actPostprocess = tokenStages.map((tokens, i) =>
       tokens ? this.addModule(`act_postprocess${i + 1}`, new Reassemble(i, inChannels[i], post[i], this.readoutType)) : undefined,
     );
     const stageChannels = tokenStages.map((tokens, i) => (tokens ? post[i] : inChannels[i]));
-    const useBn = o.useBn ?? task === 'segmentation';
-    const dropout = o.dropoutRatio ?? 0.1;
+    const useBn = o.use_bn ?? task === 'segmentation';
+    const dropout = o.dropout_ratio;
     const outputConv = task === 'depth'
-      ? depthHead(this.channels, o.nonNegative ?? true)
+      ? depthHead(this.channels, o.non_negative)
       : segmentationHead(this.channels, this.numClasses, dropout, true);
     this.scratch = this.addModule('scratch', new Scratch(stageChannels, this.channels, useBn, outputConv));
-    const depthBias = o.depthBias === undefined ? 1 : o.depthBias;
-    if (task === 'depth' && depthBias !== null) init.reinit((outputConv.items[4] as Conv2d).bias!, init.filled(depthBias));
-    if (o.invert) this.invert = { scale: o.scale ?? 1, shift: o.shift ?? 0 };
-    this.auxWeight = task === 'segmentation' ? (o.auxWeight ?? 0.2) : 0;
+    if (task === 'depth' && o.depth_bias !== null) init.reinit((outputConv.items[4] as Conv2d).bias!, init.filled(o.depth_bias));
+    if (o.invert) this.invert = { scale: o.scale, shift: o.shift };
+    this.auxWeight = task === 'segmentation' ? o.aux_weight : 0;
     if (this.auxWeight > 0) this.auxlayer = this.addModule('auxlayer', segmentationHead(this.channels, this.numClasses, dropout, false));
   }
 
@@ -365,3 +394,5 @@ export class DPTHead extends BaseDecodeHead {
     return losses;
   }
 }
+
+registries.head.register('DPTHead', { schema: DPTHeadOptions, build: (o, ctx) => new DPTHead(o, ctx) });

@@ -2,28 +2,32 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Sequential } from '../lib/nn/index.js';
 import { ConvModule } from '../lib/nn/conv-module.js';
-import { BaseDecodeHead, type DecodeHeadOptions } from './decode-head.js';
+import { Type } from '@sinclair/typebox';
+import { defineOptions, option, type OptionsInput } from '../lib/config/declare.js';
+import { resolveOptions } from '../lib/config/resolve.js';
+import { positiveInt } from '../lib/config/schema-parts.js';
+import { registries, type BuildContext } from '../lib/registry.js';
+import { BaseDecodeHead, DecodeHeadOptions } from './decode-head.js';
 
-export interface FCNHeadOptions extends DecodeHeadOptions {
-  /** Default 2. */
-  numConvs?: number;
-  /** Default 3. */
-  kernelSize?: number;
-  /** Concatenate the input with the conv output before classifying. Default true. */
-  concatInput?: boolean;
-  /** Dilation of the convs. Default 1. */
-  dilation?: number;
-}
+export const FCNHeadOptions = defineOptions('FCNHead', 'FCN: a stack of convs, then conv_seg (the usual auxiliary head)', {
+  ...DecodeHeadOptions.properties,
+  num_convs: option(Type.Integer({ minimum: 0 }), 2, 'convs before conv_seg'),
+  kernel_size: option(positiveInt, 3, 'kernel of the convs'),
+  concat_input: option(Type.Boolean(), true, 'concatenate the input with the conv output, then conv_cat, before conv_seg'),
+  dilation: option(positiveInt, 1, 'dilation of the convs'),
+});
+export type FCNHeadOptions = OptionsInput<typeof FCNHeadOptions>;
 
 export class FCNHead extends BaseDecodeHead {
   readonly convs?: Sequential;
   readonly convCat?: ConvModule;
 
-  constructor(o: FCNHeadOptions) {
+  constructor(options: FCNHeadOptions, ctx?: BuildContext) {
+    const o = resolveOptions(FCNHeadOptions, options, ctx);
     super(o);
-    const numConvs = o.numConvs ?? 2;
-    const k = o.kernelSize ?? 3;
-    const dilation = o.dilation ?? 1;
+    const numConvs = o.num_convs;
+    const k = o.kernel_size;
+    const dilation = o.dilation;
     const inChannels = this.inChannels as number;
     if (numConvs === 0 && inChannels !== this.channels) {
       throw new Error(`FCNHead with num_convs 0 needs in_channels (${inChannels}) == channels (${this.channels})`);
@@ -41,7 +45,7 @@ export class FCNHead extends BaseDecodeHead {
         new Sequential(Array.from({ length: numConvs }, (_, i) => conv(i === 0 ? inChannels : this.channels))),
       );
     }
-    if (o.concatInput ?? true) {
+    if (o.concat_input) {
       this.convCat = this.addModule(
         'conv_cat',
         new ConvModule(inChannels + this.channels, this.channels, k, {
@@ -62,3 +66,5 @@ export class FCNHead extends BaseDecodeHead {
     });
   }
 }
+
+registries.head.register('FCNHead', { schema: FCNHeadOptions, build: (o, ctx) => new FCNHead(o, ctx) });

@@ -35,7 +35,12 @@ import {
   interpolate,
   QKVAttention,
 } from '../lib/nn/index.js';
-import { BaseDecodeHead, type DecodeHeadOptions } from './decode-head.js';
+import { Type } from '@sinclair/typebox';
+import { defineOptions, nullable, option, optional, type OptionsInput } from '../lib/config/declare.js';
+import { resolveOptions } from '../lib/config/resolve.js';
+import { geluActCfg, lnNormCfg, positive, positiveInt, probability, sizePair } from '../lib/config/schema-parts.js';
+import { registries, type BuildContext } from '../lib/registry.js';
+import { BaseDecodeHead, DecodeHeadOptions } from './decode-head.js';
 
 /**
  * Spatial-reduction multi-head attention (SR-MSA): queries from every token; keys and values from the map reduced by
@@ -112,32 +117,43 @@ class ParameterList extends Module {
   }
 }
 
-export interface FPTHeadOptions extends DecodeHeadOptions {
-  /** Blocks per stage of each branch, coarsest branch first. Default [[1, 1, 1], [1, 1], [1]]. */
-  numLayers?: number[][];
-  /** Default 4. */
-  numHeads?: number;
-  /** Spatial reduction ratio per stage, shaped as numLayers. Default 2 everywhere. */
-  sraRatios?: number[][];
-  mlpRatio?: number;
-  /** Linear layers per FFN (mmcv's num_fcs). Default 2. */
-  numFcs?: number;
-  qkvBias?: boolean;
-  qkScale?: number | null;
-  /** Dropout in attention projections, FFNs and after the APE. Default 0. */
-  dropRate?: number;
-  attnDropRate?: number;
-  /** Highest stochastic depth of each branch, rising linearly over its blocks. Default [0.3, 0.2, 0.1]. */
-  dropPathRate?: number[];
-  /** A learned absolute position embedding per branch, resized bilinearly to its input. Default false. */
-  useApe?: boolean;
-  /** [h, w] of each branch's APE. Default [[16, 16], [32, 32], [64, 64], [128, 128]]. */
-  apeSizes?: [number, number][];
-  /** Std of the truncated-normal init of Linears and APEs. Default 0.02. */
-  initStd?: number;
-  /** Reproduce the port's transposition of the map after every stage (square maps only). Default false. */
-  portTranspose?: boolean;
-}
+const intLists = Type.Array(Type.Array(Type.Integer({ minimum: 0 })), { minItems: 1 });
+
+export const FPTHeadOptions = defineOptions(
+  'FeaturePyramidTransformerHead',
+  "FTN's Feature Pyramid Transformer: one branch per level from the coarsest, stages of spatial-reduction attention " +
+    'blocks with ×2 bilinear upsampling between them, summed at the finest selected level, then conv_seg (the port\'s ' +
+    'names). The port transposes the maps after every stage; segvit keeps them upright (see port_transpose)',
+  {
+    ...DecodeHeadOptions.properties,
+    // The port consumes act_cfg and norm_cfg for its transformer blocks (GELU, LN); it has no ConvModule.
+    act_cfg: optional(geluActCfg, 'only GELU (the blocks\' activation)'),
+    norm_cfg: optional(lnNormCfg, 'only LN (the blocks\' norm)'),
+    num_layers: option(intLists, [[1, 1, 1], [1, 1], [1]], 'blocks per stage of each branch, coarsest branch first'),
+    num_heads: option(positiveInt, 4, 'attention heads of every block'),
+    sra_ratios: option(intLists, [[2, 2, 2], [2, 2], [2]], 'spatial reduction ratio per stage, shaped as num_layers'),
+    mlp_ratio: option(positive, 4, 'FFN width / channels'),
+    num_fcs: option(Type.Integer({ minimum: 2 }), 2, 'Linear layers per FFN'),
+    qkv_bias: option(Type.Boolean(), true, 'bias in the q and kv projections'),
+    qk_scale: option(nullable(Type.Number()), null, 'attention scale; null: head_dim^-0.5'),
+    drop_rate: option(probability, 0, 'dropout in attention projections, FFNs and after the APE'),
+    attn_drop_rate: option(probability, 0, 'dropout on attention weights'),
+    drop_path_rate: option(
+      Type.Array(probability, { minItems: 1 }),
+      [0.3, 0.2, 0.1],
+      'highest stochastic depth of each branch, rising linearly over its blocks',
+    ),
+    use_ape: option(Type.Boolean(), false, 'a learned absolute position embedding per branch, resized to its input'),
+    ape_sizes: option(Type.Array(sizePair), [[16, 16], [32, 32], [64, 64], [128, 128]], '[h, w] of each branch\'s APE'),
+    init_std: option(positive, 0.02, 'std of the truncated-normal init of Linears and APEs'),
+    port_transpose: option(
+      Type.Boolean(),
+      false,
+      "reproduce the port's transposed maps after every stage (square inputs only), for weights trained with it",
+    ),
+  },
+);
+export type FPTHeadOptions = OptionsInput<typeof FPTHeadOptions>;
 
 export class FeaturePyramidTransformerHead extends BaseDecodeHead {
   readonly branches: ModuleList<ModuleList<ModuleList<FPTBlock>>>;
@@ -145,11 +161,10 @@ export class FeaturePyramidTransformerHead extends BaseDecodeHead {
   readonly apeDrops?: ModuleList<Dropout2d>;
   readonly portTranspose: boolean;
 
-  constructor(o: FPTHeadOptions) {
-    super(o, 'multiple_select');
-    const numLayers = o.numLayers ?? [[1, 1, 1], [1, 1], [1]];
-    const sraRatios = o.sraRatios ?? numLayers.map((stages) => stages.map(() => 2));
-    const dropPathRate = o.dropPathRate ?? [0.3, 0.2, 0.1];
+  constructor(options: FPTHeadOptions, ctx?: BuildContext) {
+    const o = resolveOptions(FPTHeadOptions, options, ctx);
+    super({ ...o, norm_cfg: null, act_cfg: null }, 'multiple_select');
+    const { num_layers: numLayers, sra_ratios: sraRatios, drop_path_rate: dropPathRate } = o;
     const inChannels = this.inChannels as number[];
     if (inChannels.some((c) => c !== this.channels)) {
       throw new Error(`FeaturePyramidTransformerHead works at channels ${this.channels}: every in_channels must equal it, got [${inChannels}]`);
@@ -162,12 +177,12 @@ export class FeaturePyramidTransformerHead extends BaseDecodeHead {
       throw new Error('sra_ratios must have the shape of num_layers (one ratio per stage of each branch)');
     }
     const blockOptions = {
-      mlpRatio: o.mlpRatio ?? 4,
-      numFcs: o.numFcs ?? 2,
-      qkvBias: o.qkvBias ?? true,
-      qkScale: o.qkScale ?? null,
-      drop: o.dropRate ?? 0,
-      attnDrop: o.attnDropRate ?? 0,
+      mlpRatio: o.mlp_ratio,
+      numFcs: o.num_fcs,
+      qkvBias: o.qkv_bias,
+      qkScale: o.qk_scale,
+      drop: o.drop_rate,
+      attnDrop: o.attn_drop_rate,
     };
     const branches = numLayers.map((stages, b) => {
       const total = stages.reduce((x, y) => x + y, 0);
@@ -177,7 +192,7 @@ export class FeaturePyramidTransformerHead extends BaseDecodeHead {
         stages.map((count, s) => {
           const blocks = Array.from(
             { length: count },
-            (_, i) => new FPTBlock(this.channels, o.numHeads ?? 4, sraRatios[b][s], { ...blockOptions, dropPath: dpr[cur + i] }),
+            (_, i) => new FPTBlock(this.channels, o.num_heads, sraRatios[b][s], { ...blockOptions, dropPath: dpr[cur + i] }),
           );
           cur += count;
           return new ModuleList(blocks);
@@ -185,18 +200,18 @@ export class FeaturePyramidTransformerHead extends BaseDecodeHead {
       );
     });
     this.branches = this.addModule('branches', new ModuleList(branches));
-    const initStd = o.initStd ?? 0.02;
-    if (o.useApe) {
-      const sizes = o.apeSizes ?? [[16, 16], [32, 32], [64, 64], [128, 128]];
+    const initStd = o.init_std;
+    if (o.use_ape) {
+      const sizes = o.ape_sizes;
       if (sizes.length < numLayers.length) throw new Error(`ape_sizes needs a size per branch (${numLayers.length})`);
       // Kept in the port's layout [1, C, h, w] so checkpoints load as they are; transposed in forward.
       this.apeEmbeds = this.addModule(
         'ape_embeds',
         new ParameterList(numLayers.map((_, b) => init.truncNormal([1, this.channels, ...sizes[b]], initStd))),
       );
-      this.apeDrops = this.addModule('ape_drops', new ModuleList(numLayers.map(() => new Dropout2d(o.dropRate ?? 0))));
+      this.apeDrops = this.addModule('ape_drops', new ModuleList(numLayers.map(() => new Dropout2d(o.drop_rate))));
     }
-    this.portTranspose = o.portTranspose ?? false;
+    this.portTranspose = o.port_transpose;
     initTransformerWeights(this.branches, initStd);
   }
 
@@ -235,3 +250,13 @@ export class FeaturePyramidTransformerHead extends BaseDecodeHead {
     });
   }
 }
+
+registries.head.register('FeaturePyramidTransformerHead', {
+  schema: FPTHeadOptions,
+  build: (o, ctx) => new FeaturePyramidTransformerHead(o, ctx),
+});
+registries.head.register('FPTHead', {
+  schema: FPTHeadOptions,
+  description: 'alias of FeaturePyramidTransformerHead',
+  build: (o, ctx) => new FeaturePyramidTransformerHead(o, ctx),
+});

@@ -6,7 +6,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module, ModuleList, interpolate } from '../lib/nn/index.js';
 import { ConvModule } from '../lib/nn/conv-module.js';
-import { BaseDecodeHead, type DecodeHeadOptions } from './decode-head.js';
+import { Type } from '@sinclair/typebox';
+import { defineOptions, option, type OptionsInput } from '../lib/config/declare.js';
+import { resolveOptions } from '../lib/config/resolve.js';
+import { positiveInts } from '../lib/config/schema-parts.js';
+import { registries, type BuildContext } from '../lib/registry.js';
+import { BaseDecodeHead, DecodeHeadOptions } from './decode-head.js';
 
 /** Number of ×2 steps from `stride` to the finest stride (at least one conv for the finest level). */
 const steps = (stride: number, finest: number) => Math.max(1, Math.round(Math.log2(stride) - Math.log2(finest)));
@@ -40,29 +45,35 @@ class ScaleHead extends Module {
   }
 }
 
-export interface BranchFPNHeadOptions extends DecodeHeadOptions {
-  /** Strides of the inputs, finest first, powers of 2 (e.g. [4, 8, 16, 32]). */
-  featureStrides: number[];
-  /** Weight of the semantic (prior map) loss. Default 0.4. */
-  cateW?: number;
-}
+export const BranchFPNHeadOptions = defineOptions(
+  'BranchFPNHead',
+  "SeMask's semantic FPN: each level's scale head to 1/4, summed, conv_seg; in training also loss_cate, cate_w × CE of " +
+    "the backbone's prior maps upsampled and summed. Needs SeMaskSwinTransformer",
+  {
+    ...DecodeHeadOptions.properties,
+    feature_strides: option(positiveInts, [4, 8, 16, 32], 'strides of the inputs, finest first, powers of 2'),
+    cate_w: option(Type.Number({ minimum: 0 }), 0.4, 'weight of the semantic (prior map) loss loss_cate'),
+  },
+);
+export type BranchFPNHeadOptions = OptionsInput<typeof BranchFPNHeadOptions>;
 
 export class BranchFPNHead extends BaseDecodeHead {
   readonly scaleHeads: ModuleList<ScaleHead>;
   readonly featureStrides: number[];
   readonly cateW: number;
 
-  constructor(o: BranchFPNHeadOptions) {
+  constructor(options: BranchFPNHeadOptions, ctx?: BuildContext) {
+    const o = resolveOptions(BranchFPNHeadOptions, options, ctx);
     super(o, 'multiple_select');
     const inChannels = this.inChannels as number[];
-    if (o.featureStrides.length !== inChannels.length) {
-      throw new Error(`feature_strides has ${o.featureStrides.length} entries for ${inChannels.length} inputs`);
+    if (o.feature_strides.length !== inChannels.length) {
+      throw new Error(`feature_strides has ${o.feature_strides.length} entries for ${inChannels.length} inputs`);
     }
-    if (Math.min(...o.featureStrides) !== o.featureStrides[0]) throw new Error('feature_strides must start with the finest stride');
-    this.featureStrides = o.featureStrides;
-    this.cateW = o.cateW ?? 0.4;
-    const finest = o.featureStrides[0];
-    const heads = o.featureStrides.map((s, i) => new ScaleHead(inChannels[i], this.channels, steps(s, finest), s !== finest, this));
+    if (Math.min(...o.feature_strides) !== o.feature_strides[0]) throw new Error('feature_strides must start with the finest stride');
+    this.featureStrides = o.feature_strides;
+    this.cateW = o.cate_w;
+    const finest = o.feature_strides[0];
+    const heads = o.feature_strides.map((s, i) => new ScaleHead(inChannels[i], this.channels, steps(s, finest), s !== finest, this));
     this.scaleHeads = this.addModule('scale_heads', new ModuleList(heads));
   }
 
@@ -104,3 +115,8 @@ export class BranchFPNHead extends BaseDecodeHead {
     return losses;
   }
 }
+
+registries.head.register('BranchFPNHead', {
+  schema: BranchFPNHeadOptions,
+  build: (o, ctx) => new BranchFPNHead(o, ctx),
+});

@@ -5,7 +5,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module, ModuleList, adaptiveAvgPool2d, interpolate } from '../lib/nn/index.js';
 import { ConvModule, type ActCfg, type NormCfg } from '../lib/nn/conv-module.js';
-import { BaseDecodeHead, type DecodeHeadOptions } from './decode-head.js';
+import { defineOptions, option, type OptionsInput } from '../lib/config/declare.js';
+import { resolveOptions } from '../lib/config/resolve.js';
+import { positiveInts } from '../lib/config/schema-parts.js';
+import { registries, type BuildContext } from '../lib/registry.js';
+import { BaseDecodeHead, DecodeHeadOptions } from './decode-head.js';
 
 /**
  * One PPM branch, `psp_modules.{k}`: adaptive average pooling (index 0, no parameters) then a 1×1 ConvModule
@@ -49,10 +53,15 @@ export class PPM extends ModuleList<PoolingBranch> {
   }
 }
 
-export interface UPerHeadOptions extends DecodeHeadOptions {
-  /** Default [1, 2, 3, 6]. */
-  poolScales?: number[];
-}
+export const UPerHeadOptions = defineOptions(
+  'UPerHead',
+  'UPerNet: pyramid pooling on the last level, then FPN fusion of all levels at the finest, fpn_bottleneck, conv_seg',
+  {
+    ...DecodeHeadOptions.properties,
+    pool_scales: option(positiveInts, [1, 2, 3, 6], 'output sizes of the pyramid pooling branches'),
+  },
+);
+export type UPerHeadOptions = OptionsInput<typeof UPerHeadOptions>;
 
 export class UPerHead extends BaseDecodeHead {
   readonly pspModules: PPM;
@@ -61,10 +70,11 @@ export class UPerHead extends BaseDecodeHead {
   readonly fpnConvs: ModuleList<ConvModule>;
   readonly fpnBottleneck: ConvModule;
 
-  constructor(o: UPerHeadOptions) {
+  constructor(options: UPerHeadOptions, ctx?: BuildContext) {
+    const o = resolveOptions(UPerHeadOptions, options, ctx);
     super(o, 'multiple_select');
     const inChannels = this.inChannels as number[];
-    const poolScales = o.poolScales ?? [1, 2, 3, 6];
+    const poolScales = o.pool_scales;
     const top = inChannels[inChannels.length - 1];
     const conv = (i: number, k: number) =>
       new ConvModule(i, this.channels, k, { padding: Math.floor(k / 2), normCfg: this.normCfg, actCfg: this.actCfg });
@@ -98,3 +108,5 @@ export class UPerHead extends BaseDecodeHead {
     });
   }
 }
+
+registries.head.register('UPerHead', { schema: UPerHeadOptions, build: (o, ctx) => new UPerHead(o, ctx) });

@@ -85,7 +85,7 @@ describe('SwinTransformer with mmseg checkpoints', () => {
   it('loads the same checkpoint inside a segmentor: the backbone by name, the head reported (fixture mswin-a)', async function () {
     const dir = fixtureOrSkip(this, 'mswin-a');
     const errors = await onBackend('wasm', () => {
-      const head = new UPerHead({ inChannels: [32, 64, 128, 256], inIndex: [0, 1, 2, 3], channels: 64, numClasses: 6 });
+      const head = new UPerHead({ in_channels: [32, 64, 128, 256], in_index: [0, 1, 2, 3], channels: 64, num_classes: 6 });
       const model = new EncoderDecoder({ backbone: swinA(), decodeHead: head }).eval();
       const report = loadWeights(model, join(dir, 'weights.safetensors'));
       expect(report.loaded.filter((k) => k.startsWith('backbone.'))).to.have.length(125);

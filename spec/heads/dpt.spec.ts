@@ -19,7 +19,7 @@ import { channelsLast, parityError, parityErrorSameLayout } from '../helpers/par
 const fixtureModel = () =>
   new DepthEstimator({
     backbone: new VisionTransformer({ img_size: 64, embed_dims: 48, num_layers: 12, num_heads: 2, out_indices: [2, 5, 8, 11], output_cls_token: true }),
-    decodeHead: new DPTHead({ inChannels: [48, 48, 48, 48], channels: 32, numClasses: 1, task: 'depth', postProcessChannels: [16, 32, 48, 64] }),
+    decodeHead: new DPTHead({ in_channels: [48, 48, 48, 48], channels: 32, num_classes: 1, task: 'depth', post_process_channels: [16, 32, 48, 64] }),
   });
 
 /** The dpt-hybrid-a fixture's model (spec/fixtures/dpt-hybrid-a/meta.json, made by tools/reference/dpt_hybrid.py). */
@@ -30,7 +30,7 @@ const hybridModel = () =>
       hybrid: { layers: [1, 1, 1], channels: [128, 128, 128], stem_channels: 32, out_indices: [0, 1] },
     }),
     decodeHead: new DPTHead({
-      inChannels: [128, 128, 32, 32], channels: 32, numClasses: 1, task: 'depth', postProcessChannels: [128, 128, 32, 32],
+      in_channels: [128, 128, 32, 32], channels: 32, num_classes: 1, task: 'depth', post_process_channels: [128, 128, 32, 32],
       reassemble: [false, false, true, true],
     }),
   });
@@ -57,7 +57,7 @@ function fixtureErrors(model: DepthEstimator, dir: string, tensors: number): (re
 const tinyVit = () => new VisionTransformer({ img_size: 32, embed_dims: 16, num_layers: 4, num_heads: 2, out_indices: [0, 1, 2, 3], output_cls_token: true });
 
 const tinyHead = (o: Partial<DPTHeadOptions> = {}) =>
-  new DPTHead({ inChannels: [16, 16, 16, 16], channels: 16, numClasses: 4, postProcessChannels: [8, 8, 16, 16], alignCorners: true, ...o });
+  new DPTHead({ in_channels: [16, 16, 16, 16], channels: 16, num_classes: 4, post_process_channels: [8, 8, 16, 16], align_corners: true, ...o });
 
 const tinySegDpt = () => new EncoderDecoder({ backbone: tinyVit(), decodeHead: tinyHead() });
 
@@ -97,11 +97,11 @@ describe('DPTHead', () => {
     // per stage: readout Linear(2D, D) + 1x1 conv D -> c_i + resample; layer_rn 3x3 to 256 without bias;
     // refinenet1..3 = 2 RCUs of two 3x3 convs (590,080 each) + out_conv 65,792; refinenet4 has one RCU;
     // depth head 256 -> 128 (3x3), 128 -> 32 (3x3), 32 -> 1: 331,969
-    const base = new DPTHead({ inChannels: [768, 768, 768, 768], channels: 256, numClasses: 1, task: 'depth' });
+    const base = new DPTHead({ in_channels: [768, 768, 768, 768], channels: 256, num_classes: 1, task: 'depth' });
     // readout 4·1,180,416 + convs 1,107,360 + resample 5,604,384 + layer_rn 3,317,760 + fusion 8,524,288 + head
     expect(base.numParameters()).to.equal(23_607_425);
     base.dispose();
-    const large = new DPTHead({ inChannels: [1024, 1024, 1024, 1024], channels: 256, numClasses: 1, task: 'depth', postProcessChannels: [256, 512, 1024, 1024] });
+    const large = new DPTHead({ in_channels: [1024, 1024, 1024, 1024], channels: 256, num_classes: 1, task: 'depth', post_process_channels: [256, 512, 1024, 1024] });
     // readout 4·2,098,176 + convs 2,886,400 + resample 11,536,128 + layer_rn 6,488,064 + fusion 8,524,288 + head
     expect(large.numParameters()).to.equal(38_159_553);
     const names = [...large.namedState()].map(([k]) => k);
@@ -127,7 +127,7 @@ describe('DPTHead', () => {
     // 5,309,184 + layer_rn 5,308,416 + fusion + head. With its R50+ViT-B (98,180,416) and the official extras (final
     // norm, refinenet4.resConfUnit1, ViT classifier): 123,146,985, the paper's 123M.
     const hybrid = new DPTHead({
-      inChannels: [256, 512, 768, 768], channels: 256, numClasses: 1, task: 'depth', postProcessChannels: [256, 512, 768, 768],
+      in_channels: [256, 512, 768, 768], channels: 256, num_classes: 1, task: 'depth', post_process_channels: [256, 512, 768, 768],
       reassemble: [false, false, true, true],
     });
     expect(hybrid.numParameters()).to.equal(23_015_873);
@@ -136,7 +136,7 @@ describe('DPTHead', () => {
   });
 
   it('takes hierarchical maps (Swin-T widths, 1/4..1/32) straight into layer{i}_rn with reassemble off', () => {
-    const head = new DPTHead({ inChannels: [96, 192, 384, 768], channels: 32, numClasses: 5, reassemble: [false, false, false, false] }).eval();
+    const head = new DPTHead({ in_channels: [96, 192, 384, 768], channels: 32, num_classes: 5, reassemble: [false, false, false, false] }).eval();
     expect([...head.namedState()].some(([k]) => k.startsWith('act_postprocess'))).to.equal(false);
     expect(head.scratch.layerRn.map((c) => c.inChannels)).to.deep.equal([96, 192, 384, 768]);
     const shapes: [number, number, number, number][] = [[2, 16, 16, 96], [2, 8, 8, 192], [2, 4, 4, 384], [2, 2, 2, 768]];
@@ -147,7 +147,7 @@ describe('DPTHead', () => {
     // and end to end behind a real (tiny) Swin
     const model = new EncoderDecoder({
       backbone: new SwinTransformer({ embed_dims: 16, depths: [2, 2, 2, 2], num_heads: [1, 2, 2, 4], window_size: 4, drop_path_rate: 0 }),
-      decodeHead: new DPTHead({ inChannels: [16, 32, 64, 128], channels: 16, numClasses: 5, reassemble: [false, false, false, false] }),
+      decodeHead: new DPTHead({ in_channels: [16, 32, 64, 128], channels: 16, num_classes: 5, reassemble: [false, false, false, false] }),
     }).eval();
     expect(model.encodeDecode(tf.randomNormal([1, 64, 96, 3]) as tf.Tensor4D).shape).to.deep.equal([1, 64, 96, 5]);
     model.dispose();
@@ -157,7 +157,7 @@ describe('DPTHead', () => {
   it('readout add and ignore reassemble without readout weights', () => {
     const x = tf.randomNormal([1, 64, 64, 3]) as tf.Tensor4D;
     for (const readoutType of ['add', 'ignore'] as const) {
-      const model = new EncoderDecoder({ backbone: tinyVit(), decodeHead: tinyHead({ readoutType }) }).eval();
+      const model = new EncoderDecoder({ backbone: tinyVit(), decodeHead: tinyHead({ readout_type: readoutType }) }).eval();
       expect([...model.namedState()].some(([k]) => k.includes('.project.'))).to.equal(false);
       const stages = (model.decodeHead as DPTHead).reassemble(model.extractFeat(x));
       expect(stages.map((s) => s.shape)).to.deep.equal([[1, 16, 16, 8], [1, 8, 8, 8], [1, 4, 4, 16], [1, 2, 2, 16]]);
@@ -175,8 +175,8 @@ describe('DPTHead', () => {
     expect(() => withCls.encodeDecode(tf.zeros([1, 48, 64, 3]) as tf.Tensor4D)).to.throw(
       'DPT fusion: the upsampled coarser path is 4x4 but the stage is 3x4; DPT needs input sides that are multiples of 32',
     );
-    expect(() => tinyHead({ task: 'depth' })).to.throw("DPTHead task 'depth' predicts 1 channel, not num_classes 4");
-    const depth = tinyHead({ task: 'depth', numClasses: 1 });
+    expect(() => tinyHead({ task: 'depth' })).to.throw("DPTHead.num_classes: task 'depth' predicts 1 channel, not num_classes 4");
+    const depth = tinyHead({ task: 'depth', num_classes: 1 });
     expect(() => depth.forwardTrain([], tf.zeros([1, 4, 4], 'int32') as tf.Tensor3D)).to.throw(
       "DPTHead task 'depth' trains on depth maps (forwardTrainDepth, in a DepthEstimator), not on class labels",
     );
@@ -186,7 +186,7 @@ describe('DPTHead', () => {
   it('invert gives depth = 1 / max(scale·pred + shift, 1e-8)', () => {
     const depthModel = (o: Partial<DPTHeadOptions>) => {
       manualSeed(3);
-      return new DepthEstimator({ backbone: tinyVit(), decodeHead: tinyHead({ task: 'depth', numClasses: 1, ...o }) }).eval();
+      return new DepthEstimator({ backbone: tinyVit(), decodeHead: tinyHead({ task: 'depth', num_classes: 1, ...o }) }).eval();
     };
     const x = tf.randomNormal([1, 64, 64, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
     const models = [depthModel({}), depthModel({ invert: true, scale: 2, shift: 0.5 }), depthModel({ invert: true, scale: -1, shift: 0 })];
@@ -273,7 +273,7 @@ describe('DPTHead', () => {
           img_size: 64, embed_dims: 32, num_layers: 2, num_heads: 2, out_indices: [0, 1], output_cls_token: true,
           hybrid: { layers: [1, 1, 1], channels: [128, 128, 128], stem_channels: 32, out_indices: [0, 1] },
         }),
-        decodeHead: tinyHead({ inChannels: [128, 128, 32, 32], postProcessChannels: [128, 128, 32, 32], reassemble: [false, false, true, true] }),
+        decodeHead: tinyHead({ in_channels: [128, 128, 32, 32], post_process_channels: [128, 128, 32, 32], reassemble: [false, false, true, true] }),
       });
 
     for (const [name, build] of [['ViT', tinySegDpt], ['R50 hybrid', tinyHybridSeg]] as const) {

@@ -20,13 +20,13 @@ interface FptFixture {
 const DEMO = fileURLToPath(new URL('../../../configs/demo/digits_pgt-nano_fpt.json', import.meta.url));
 
 const tinyHead = (o: Partial<FPTHeadOptions> = {}) =>
-  new FeaturePyramidTransformerHead({ inChannels: [8, 8, 8], inIndex: [0, 1, 2], channels: 8, numClasses: 5, numHeads: 2, ...o });
+  new FeaturePyramidTransformerHead({ in_channels: [8, 8, 8], in_index: [0, 1, 2], channels: 8, num_classes: 5, num_heads: 2, ...o });
 
 describe('FeaturePyramidTransformerHead', () => {
   describe("matches the FTN port's head (tools/reference/ftn_port.py)", () => {
     const fx = readJsonFixture<FptFixture>('ftn/fpt.json');
     const run = (portTranspose: boolean, prefix: string) => {
-      const head = tinyHead({ portTranspose }).eval();
+      const head = tinyHead({ port_transpose: portTranspose }).eval();
       loadStateDict(head, stateDict(fx.state_dict), { strict: true });
       const inputs = [0, 1, 2].map((i) => channelsLast(record(fx.io[`${prefix}in${i}`])) as tf.Tensor4D);
       const out = head.forward(inputs);
@@ -80,13 +80,13 @@ describe('FeaturePyramidTransformerHead', () => {
     const expected = 6 * block + (c * 150 + 150);
     const torch = readJsonFixture<{ counts: { tiny: { decode_head: number } } }>('ftn/params.json').counts.tiny.decode_head;
     expect(expected).to.equal(torch);
-    const big = new FeaturePyramidTransformerHead({ inChannels: [c, c, c], inIndex: [0, 1, 2], channels: c, numClasses: 150 });
+    const big = new FeaturePyramidTransformerHead({ in_channels: [c, c, c], in_index: [0, 1, 2], channels: c, num_classes: 150 });
     expect(big.numParameters()).to.equal(25_291_926).and.to.equal(expected);
     big.dispose();
   });
 
   it('a learned position embedding per branch (use_ape): port names and layout, resized to each input', () => {
-    const head = tinyHead({ useApe: true, apeSizes: [[2, 2], [4, 4], [8, 8]] }).eval();
+    const head = tinyHead({ use_ape: true, ape_sizes: [[2, 2], [4, 4], [8, 8]] }).eval();
     const state = new Map(head.namedState());
     expect(state.get('ape_embeds.0')!.variable.shape).to.deep.equal([1, 8, 2, 2]);
     expect(state.get('ape_embeds.2')!.variable.shape).to.deep.equal([1, 8, 8, 8]);
@@ -101,13 +101,13 @@ describe('FeaturePyramidTransformerHead', () => {
   });
 
   it('rejects inputs of another width than channels, maps smaller than the reduction, and portTranspose on non-square maps', () => {
-    expect(() => new FeaturePyramidTransformerHead({ inChannels: [8, 16, 8], inIndex: [0, 1, 2], channels: 8, numClasses: 5 })).to.throw(
+    expect(() => new FeaturePyramidTransformerHead({ in_channels: [8, 16, 8], in_index: [0, 1, 2], channels: 8, num_classes: 5 })).to.throw(
       'every in_channels must equal it, got [8,16,8]',
     );
     const head = tinyHead().eval();
     const small = [[4, 4], [2, 2], [1, 1]].map(([h, w]) => tf.zeros([1, h, w, 8]) as tf.Tensor4D);
     expect(() => head.forward(small)).to.throw('a 1x1 map is smaller than the spatial reduction ratio 2');
-    const quirk = tinyHead({ portTranspose: true }).eval();
+    const quirk = tinyHead({ port_transpose: true }).eval();
     const oblong = [[8, 6], [4, 3], [2, 2]].map(([h, w]) => tf.zeros([1, h, w, 8]) as tf.Tensor4D);
     expect(() => quirk.forward(oblong)).to.throw('only runs on square maps');
     tf.dispose([...small, ...oblong]);

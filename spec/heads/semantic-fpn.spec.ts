@@ -11,12 +11,12 @@ function semaskFpn(numClasses = 4) {
   return new EncoderDecoder({
     backbone: new SeMaskSwinTransformer({ embed_dims: 8, depths: [1, 1, 1, 1], num_heads: [1, 1, 2, 2], num_cls: numClasses, sem_window_size: 7 }),
     decodeHead: new BranchFPNHead({
-      inChannels: [8, 16, 32, 64],
-      inIndex: [0, 1, 2, 3],
-      featureStrides: [4, 8, 16, 32],
+      in_channels: [8, 16, 32, 64],
+      in_index: [0, 1, 2, 3],
+      feature_strides: [4, 8, 16, 32],
       channels: 16,
-      numClasses,
-      normCfg: { type: 'BN' },
+      num_classes: numClasses,
+      norm_cfg: { type: 'BN' },
     }),
   });
 }
@@ -68,7 +68,7 @@ describe('BranchFPNHead (SeMask-FPN)', () => {
   });
 
   it('names a backbone without prior maps', () => {
-    const head = new BranchFPNHead({ inChannels: [8], inIndex: [0], featureStrides: [4], channels: 8, numClasses: 3 });
+    const head = new BranchFPNHead({ in_channels: [8], in_index: [0], feature_strides: [4], channels: 8, num_classes: 3 });
     expect(() => head.forwardTrain([tf.zeros([1, 4, 4, 8]) as tf.Tensor4D], tf.zeros([1, 16, 16], 'int32') as tf.Tensor3D)).to.throw(
       'BranchFPNHead needs the prior maps of a SeMask backbone (SeMaskSwinTransformer)',
     );

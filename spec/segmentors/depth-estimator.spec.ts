@@ -12,7 +12,7 @@ import { manualSeed } from '../../lib/random.js';
 import { DepthEstimator, SegDataPreProcessor, totalLoss } from '../../lib/segmentors/index.js';
 
 const depthHead = (o: Partial<DPTHeadOptions> = {}) =>
-  new DPTHead({ inChannels: [16, 16, 16, 16], channels: 16, numClasses: 1, task: 'depth', postProcessChannels: [8, 8, 16, 16], alignCorners: true, ...o });
+  new DPTHead({ in_channels: [16, 16, 16, 16], channels: 16, num_classes: 1, task: 'depth', post_process_channels: [8, 8, 16, 16], align_corners: true, ...o });
 
 const vitDepth = (o: Partial<DPTHeadOptions> = {}) =>
   new DepthEstimator({
@@ -23,7 +23,7 @@ const vitDepth = (o: Partial<DPTHeadOptions> = {}) =>
 const swinDepth = (o: Partial<DPTHeadOptions> = {}) =>
   new DepthEstimator({
     backbone: new SwinTransformer({ embed_dims: 16, depths: [1, 1, 1, 1], num_heads: [1, 2, 2, 4], window_size: 4, drop_path_rate: 0 }),
-    decodeHead: depthHead({ inChannels: [16, 32, 64, 128], reassemble: [false, false, false, false], ...o }),
+    decodeHead: depthHead({ in_channels: [16, 32, 64, 128], reassemble: [false, false, false, false], ...o }),
   });
 
 /** A floor seen from above: depth growing down the rows from 1 to 4 m, a hole (0) every 7th pixel. */
@@ -36,15 +36,15 @@ describe('DepthEstimator training', function () {
   this.timeout(120000);
 
   it('DPTHead picks its default losses by task: SSI for relative depth, SILog with invert, CE for segmentation', () => {
-    const heads = [depthHead(), depthHead({ invert: true, scale: 2, shift: 0.5 }), depthHead({ task: 'segmentation', numClasses: 3 })];
+    const heads = [depthHead(), depthHead({ invert: true, scale: 2, shift: 0.5 }), depthHead({ task: 'segmentation', num_classes: 3 })];
     expect(heads[0].depthLosses.map((l) => l.constructor)).to.deep.equal([ScaleShiftInvariantLoss]);
     expect(heads[1].depthLosses.map((l) => l.constructor)).to.deep.equal([SiLogLoss]);
     expect([heads[2].depthLosses.length, heads[2].losses.map((l) => l.constructor)]).to.deep.equal([0, [CrossEntropyLoss]]);
-    expect(() => depthHead({ lossDecode: new CrossEntropyLoss() })).to.throw(
+    expect(() => depthHead({ loss_decode: new CrossEntropyLoss() })).to.throw(
       "DPTHead task 'depth' trains with depth losses (ScaleShiftInvariantLoss, SiLogLoss, L1Loss), not loss_ce",
     );
-    expect(() => depthHead({ lossDecode: [new L1Loss(), new CrossEntropyLoss()] })).to.throw('loss_decode mixes depth losses (loss_l1) with segmentation losses (loss_ce)');
-    expect(() => depthHead({ task: 'segmentation', numClasses: 3, lossDecode: new SiLogLoss() })).to.throw(
+    expect(() => depthHead({ loss_decode: [new L1Loss(), new CrossEntropyLoss()] })).to.throw('loss_decode mixes depth losses (loss_l1) with segmentation losses (loss_ce)');
+    expect(() => depthHead({ task: 'segmentation', num_classes: 3, loss_decode: new SiLogLoss() })).to.throw(
       "DPTHead task 'segmentation' trains with segmentation losses, not loss_silog; set task 'depth'",
     );
     expect(() => heads[0].forwardTrain([], tf.zeros([1, 4, 4], 'int32') as tf.Tensor3D)).to.throw("DPTHead task 'depth' trains on depth maps");
@@ -54,12 +54,12 @@ describe('DepthEstimator training', function () {
 
   it('depth_bias (default 1) opens the ReLU of a head trained from scratch; null keeps PyTorch init, where ViT + DPT starts dead', () => {
     const bias = (head: DPTHead) => Array.from(new Map(head.namedParameters()).get('scratch.output_conv.4.bias')!.dataSync());
-    const heads = [depthHead(), depthHead({ depthBias: 1.5 })];
+    const heads = [depthHead(), depthHead({ depth_bias: 1.5 })];
     expect(heads.map(bias)).to.deep.equal([[1], [1.5]]);
     heads.forEach((h) => h.dispose());
     // with PyTorch's init this tiny ViT + DPT outputs 0 at every pixel: no gradient reaches any parameter
     manualSeed(0);
-    const model = vitDepth({ depthBias: null });
+    const model = vitDepth({ depth_bias: null });
     const img = tf.randomNormal([2, 64, 64, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
     const pred = model.predict(img);
     expect(tf.max(pred).dataSync()[0]).to.equal(0);
@@ -69,7 +69,7 @@ describe('DepthEstimator training', function () {
 
   it('losses are the loss_decode terms against the depth maps, the prediction resized to their size', () => {
     manualSeed(0);
-    const model = vitDepth({ lossDecode: [new SiLogLoss(), new L1Loss({ loss_weight: 0.5 })] });
+    const model = vitDepth({ loss_decode: [new SiLogLoss(), new L1Loss({ loss_weight: 0.5 })] });
     const img = tf.randomNormal([2, 64, 64, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
     const depth = ramp(2, 48, 40); // ground truth at another size than the input
     const losses = model.forwardTrain(img, depth);
@@ -101,7 +101,7 @@ describe('DepthEstimator training', function () {
   for (const loss of ['SSI', 'SILog'] as const) {
     it(`a few steps lower the ${loss} loss without leaking tensors`, () => {
       manualSeed(0);
-      const model = vitDepth(loss === 'SSI' ? {} : { lossDecode: new SiLogLoss() });
+      const model = vitDepth(loss === 'SSI' ? {} : { loss_decode: new SiLogLoss() });
       const img = tf.randomNormal([2, 64, 64, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
       const depth = ramp(2, 64, 64);
       const optimizer = tf.train.adam(2e-3);
