@@ -10,6 +10,7 @@ import { choice, component, defineOptions, option, optional, required, type Reso
 import { convNormCfg, positiveInt, positiveInts, probability, reluActCfg } from '../lib/config/schema-parts.js';
 import { pixelAccuracy } from '../lib/losses/cross-entropy.js';
 import { isDepthLoss, type DepthLoss, type SegLoss } from '../lib/losses/types.js';
+import type { DecodeHead as DecodeHeadInterface } from '../lib/segmentors/types.js';
 
 /** The options every decode head has (mmseg's BaseDecodeHead), spread into each head's declaration. */
 export const DecodeHeadOptions = defineOptions('BaseDecodeHead', "the options every decode head has (mmseg's BaseDecodeHead)", {
@@ -42,7 +43,7 @@ export const DecodeHeadOptions = defineOptions('BaseDecodeHead', "the options ev
 /** The base options as a head resolved them. */
 export type DecodeHeadResolved = ResolvedOptions<typeof DecodeHeadOptions>;
 
-export abstract class BaseDecodeHead extends Module {
+export abstract class BaseDecodeHead extends Module implements DecodeHeadInterface {
   /** Channels of the selected input(s): a number, or one per level for multiple_select. */
   readonly inChannels: number | number[];
   readonly channels: number;

@@ -14,8 +14,7 @@ import type { ComponentConfig } from './config/types.js';
 import { validateComponent } from './config/validator.js';
 import type { Module } from './nn/module.js';
 import type { DepthLoss, SegLoss } from './losses/types.js';
-import type { Backbone, Neck } from './segmentors/types.js';
-import type { BaseDecodeHead } from '../heads/decode-head.js';
+import type { Backbone, DecodeHead, Neck } from './segmentors/types.js';
 
 export const COMPONENT_KINDS = [
   'backbone',
@@ -36,7 +35,7 @@ export type ComponentKind = (typeof COMPONENT_KINDS)[number];
 export interface ComponentTypes {
   backbone: Backbone;
   neck: Neck;
-  head: BaseDecodeHead;
+  head: DecodeHead;
   loss: SegLoss | DepthLoss;
   segmentor: Module;
   dataset: unknown;

@@ -5,11 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { interpolate } from '../nn/resize.js';
-import type { EncoderDecoder } from '../segmentors/encoder-decoder.js';
-
-export type TestCfg =
-  | { mode: 'whole' }
-  | { mode: 'slide'; crop_size: [number, number]; stride: [number, number] };
+import type { EncoderDecoder, TestCfg } from '../segmentors/encoder-decoder.js';
 
 export interface AugOptions {
   /** Also run the horizontally flipped image. */

@@ -6,31 +6,34 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Module, interpolate } from '../nn/index.js';
-import type { BaseDecodeHead } from '../../heads/decode-head.js';
-import { backboneOutputs, type Backbone, type Neck } from './types.js';
+import { defineOptions, type OptionsInput } from '../config/declare.js';
+import { resolveOptions } from '../config/resolve.js';
+import { registries, type BuildContext } from '../registry.js';
+import { backboneOutputs, type Backbone, type DecodeHead, type Neck } from './types.js';
 import { SegDataPreProcessor } from './data-preprocessor.js';
+import { dataPreprocessorOption, segmentorParts } from './encoder-decoder.js';
 
-export interface DepthEstimatorParts {
-  backbone: Backbone;
-  neck?: Neck;
-  /** A head whose output has one channel: depth (or inverse depth, as the head defines it). */
-  decodeHead: BaseDecodeHead;
-  /** Normalisation and padding of raw batches. Default: none. */
-  dataPreprocessor?: SegDataPreProcessor;
-}
+export const DepthEstimatorOptions = defineOptions(
+  'DepthEstimator',
+  'backbone -> [neck] -> depth head (one channel, e.g. DPTHead with task depth) -> depth [B, H, W] at the input size; ' +
+    "trains with the head's depth losses against depth maps, 0 = no ground truth",
+  { ...segmentorParts, data_preprocessor: dataPreprocessorOption },
+);
+export type DepthEstimatorOptions = OptionsInput<typeof DepthEstimatorOptions>;
 
 export class DepthEstimator extends Module {
   readonly backbone: Backbone;
   readonly neck?: Neck;
-  readonly decodeHead: BaseDecodeHead;
+  readonly decodeHead: DecodeHead;
   readonly dataPreprocessor: SegDataPreProcessor;
 
-  constructor(parts: DepthEstimatorParts) {
+  constructor(options: DepthEstimatorOptions, ctx?: BuildContext) {
     super();
-    this.backbone = this.addModule('backbone', parts.backbone);
-    if (parts.neck) this.neck = this.addModule('neck', parts.neck);
-    this.decodeHead = this.addModule('decode_head', parts.decodeHead);
-    this.dataPreprocessor = parts.dataPreprocessor ?? new SegDataPreProcessor();
+    const o = resolveOptions(DepthEstimatorOptions, options, ctx);
+    this.backbone = this.addModule('backbone', o.backbone);
+    if (o.neck) this.neck = this.addModule('neck', o.neck);
+    this.decodeHead = this.addModule('decode_head', o.decode_head);
+    this.dataPreprocessor = new SegDataPreProcessor(o.data_preprocessor ?? {});
   }
 
   /** Backbone (and neck) features of normalised images [B, H, W, C]. */
@@ -61,3 +64,8 @@ export class DepthEstimator extends Module {
     });
   }
 }
+
+registries.segmentor.register('DepthEstimator', {
+  schema: DepthEstimatorOptions,
+  build: (o, ctx) => new DepthEstimator(o, ctx),
+});

@@ -4,42 +4,83 @@
  * State names: `backbone.*`, `neck.*`, `decode_head.*`, `auxiliary_head.*` (or `auxiliary_head.{i}.*` for a list).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { Type } from '@sinclair/typebox';
 import { Module, ModuleList, interpolate } from '../nn/index.js';
-import type { BaseDecodeHead } from '../../heads/decode-head.js';
-import { backboneOutputs, type Backbone, type Neck } from './types.js';
-import { SegDataPreProcessor } from './data-preprocessor.js';
-import type { TestCfg } from '../engine/inference.js';
+import {
+  choice, component, defineOptions, nullable, option, optional, required, type OptionsInput,
+} from '../config/declare.js';
+import { resolveOptions } from '../config/resolve.js';
+import { sizePair } from '../config/schema-parts.js';
+import { registries, type BuildContext } from '../registry.js';
+import { backboneOutputs, type Backbone, type DecodeHead, type Neck } from './types.js';
+import { DataPreprocessorOptions, SegDataPreProcessor } from './data-preprocessor.js';
 
-export interface EncoderDecoderParts {
-  backbone: Backbone;
-  neck?: Neck;
-  decodeHead: BaseDecodeHead;
-  /** One head (named `auxiliary_head`) or a list (named `auxiliary_head.{i}`). */
-  auxiliaryHead?: BaseDecodeHead | BaseDecodeHead[];
-  /** Normalisation and padding of raw batches (mmseg 1.x). Default: none (the pipeline normalises). */
-  dataPreprocessor?: SegDataPreProcessor;
-  /** Inference mode. Default whole. */
-  testCfg?: TestCfg;
-}
+/** Inference as mmseg's test_cfg: one pass over the whole image, or overlapping crops. */
+export type TestCfg = { mode: 'whole' } | { mode: 'slide'; crop_size: [number, number]; stride: [number, number] };
+
+/** The parts every segmentor has: backbone -> [neck] -> decode_head, and the data preprocessor. */
+export const segmentorParts = {
+  backbone: required(component('backbone'), 'the image encoder'),
+  neck: optional(nullable(component('neck')), 'between backbone and heads; absent: none'),
+  decode_head: required(component('head'), 'the head whose output is the prediction'),
+};
+
+/** mmseg 1.x's data_preprocessor of a segmentor; absent: none (the pipeline normalises). */
+export const dataPreprocessorOption = optional(
+  nullable(DataPreprocessorOptions),
+  'normalisation and padding of raw batches (mean, std, bgr_to_rgb, pad_val, seg_pad_val, size, size_divisor)',
+);
+
+export const EncoderDecoderOptions = defineOptions(
+  'EncoderDecoder',
+  'backbone -> [neck] -> decode_head, plus auxiliary heads during training; logits resized to the input',
+  {
+    ...segmentorParts,
+    auxiliary_head: optional(
+      nullable(component('head', { list: true })),
+      'one head (named auxiliary_head) or a list (auxiliary_head.{i}) with their own losses, in training only',
+    ),
+    train_cfg: option(Type.Object({}, { additionalProperties: false }), {}, "mmseg's train_cfg: accepted, empty"),
+    data_preprocessor: dataPreprocessorOption,
+    test_cfg: option(
+      Type.Object(
+        {
+          mode: option(choice(['whole', 'slide']), 'whole', 'whole: one pass; slide: overlapping crops, logits averaged'),
+          crop_size: optional(sizePair, 'slide: [h, w] of a crop'),
+          stride: optional(sizePair, 'slide: [h, w] step between crops'),
+        },
+        { additionalProperties: false },
+      ),
+      { mode: 'whole' },
+      "inference: {mode: 'whole'}, or {mode: 'slide', crop_size, stride}",
+    ),
+  },
+);
+export type EncoderDecoderOptions = OptionsInput<typeof EncoderDecoderOptions>;
 
 export class EncoderDecoder extends Module {
   readonly backbone: Backbone;
   readonly neck?: Neck;
-  readonly decodeHead: BaseDecodeHead;
-  readonly auxiliaryHeads: BaseDecodeHead[];
+  readonly decodeHead: DecodeHead;
+  readonly auxiliaryHeads: DecodeHead[];
   readonly dataPreprocessor: SegDataPreProcessor;
   readonly testCfg: TestCfg;
   /** Loss-key prefix per auxiliary head: `aux` for a single head, `aux_{i}` for a list (as mmseg). */
   readonly #auxPrefixes: string[];
 
-  constructor(parts: EncoderDecoderParts) {
+  constructor(options: EncoderDecoderOptions, ctx?: BuildContext) {
     super();
-    this.backbone = this.addModule('backbone', parts.backbone);
-    if (parts.neck) this.neck = this.addModule('neck', parts.neck);
-    this.decodeHead = this.addModule('decode_head', parts.decodeHead);
-    this.dataPreprocessor = parts.dataPreprocessor ?? new SegDataPreProcessor();
-    this.testCfg = parts.testCfg ?? { mode: 'whole' };
-    const aux = parts.auxiliaryHead;
+    const o = resolveOptions(EncoderDecoderOptions, options, ctx);
+    const test = o.test_cfg;
+    if (test.mode === 'slide' && (!test.crop_size || !test.stride)) {
+      throw new Error(`${ctx?.path ?? 'EncoderDecoder'}.test_cfg: slide mode needs crop_size and stride`);
+    }
+    this.testCfg = test as TestCfg;
+    this.backbone = this.addModule('backbone', o.backbone);
+    if (o.neck) this.neck = this.addModule('neck', o.neck);
+    this.decodeHead = this.addModule('decode_head', o.decode_head);
+    this.dataPreprocessor = new SegDataPreProcessor(o.data_preprocessor ?? {});
+    const aux = o.auxiliary_head;
     if (Array.isArray(aux)) {
       this.auxiliaryHeads = this.addModule('auxiliary_head', new ModuleList(aux)).items;
       this.#auxPrefixes = aux.map((_, i) => `aux_${i}`);
@@ -76,7 +117,7 @@ export class EncoderDecoder extends Module {
   forwardTrain(img: tf.Tensor4D, label: tf.Tensor3D): Record<string, tf.Scalar> {
     const { features, priors } = this.#extractWithPriors(img);
     const losses: Record<string, tf.Scalar> = {};
-    const add = (prefix: string, head: BaseDecodeHead) => {
+    const add = (prefix: string, head: DecodeHead) => {
       for (const [k, v] of Object.entries(head.forwardTrain(features, label, priors))) losses[`${prefix}.${k}`] = v;
     };
     add('decode', this.decodeHead);
@@ -84,6 +125,11 @@ export class EncoderDecoder extends Module {
     return losses;
   }
 }
+
+registries.segmentor.register('EncoderDecoder', {
+  schema: EncoderDecoderOptions,
+  build: (o, ctx) => new EncoderDecoder(o, ctx),
+});
 
 /** The optimised objective: the sum of every `loss*` term (acc_seg and the like are only reported). */
 export function totalLoss(losses: Record<string, tf.Scalar>): tf.Scalar {

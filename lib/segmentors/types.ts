@@ -13,6 +13,23 @@ export interface Neck extends Module {
   forward(features: tf.Tensor4D[]): tf.Tensor4D[];
 }
 
+/**
+ * Backbone (or neck) features -> per-pixel predictions at the head's resolution, and the head's training losses
+ * (heads/decode-head.ts's BaseDecodeHead is the usual implementation).
+ */
+export interface DecodeHead extends Module {
+  /** Output channels: classes, or 1 for a depth head. */
+  readonly numClasses: number;
+  /** How predictions are resized to the input or label size. */
+  readonly alignCorners: boolean;
+  /** Features -> logits [B, h, w, num_classes] (or depth [B, h, w, 1]). */
+  forward(inputs: tf.Tensor4D[]): tf.Tensor4D;
+  /** Segmentation losses against labels [B, H, W]; `priors` are a SeMask backbone's prior maps. */
+  forwardTrain(inputs: tf.Tensor4D[], label: tf.Tensor3D, priors?: tf.Tensor4D[]): Record<string, tf.Scalar>;
+  /** Depth losses against depth maps [B, H, W] in metres (0 = no ground truth). */
+  forwardTrainDepth(inputs: tf.Tensor4D[], depth: tf.Tensor3D): Record<string, tf.Scalar>;
+}
+
 /** A backbone's feature maps and its prior maps (none for backbones without them). */
 export function backboneOutputs(backbone: Backbone, x: tf.Tensor4D): { outs: tf.Tensor4D[]; priors: tf.Tensor4D[] } {
   return backbone.forwardWithPriors ? backbone.forwardWithPriors(x) : { outs: backbone.forward(x), priors: [] };

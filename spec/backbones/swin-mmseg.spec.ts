@@ -86,7 +86,7 @@ describe('SwinTransformer with mmseg checkpoints', () => {
     const dir = fixtureOrSkip(this, 'mswin-a');
     const errors = await onBackend('wasm', () => {
       const head = new UPerHead({ in_channels: [32, 64, 128, 256], in_index: [0, 1, 2, 3], channels: 64, num_classes: 6 });
-      const model = new EncoderDecoder({ backbone: swinA(), decodeHead: head }).eval();
+      const model = new EncoderDecoder({ backbone: swinA(), decode_head: head }).eval();
       const report = loadWeights(model, join(dir, 'weights.safetensors'));
       expect(report.loaded.filter((k) => k.startsWith('backbone.'))).to.have.length(125);
       // the head shares conv_seg and the lateral conv weights with MultiSwinHead (built here without norm: no bn.*)

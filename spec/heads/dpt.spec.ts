@@ -19,7 +19,7 @@ import { channelsLast, parityError, parityErrorSameLayout } from '../helpers/par
 const fixtureModel = () =>
   new DepthEstimator({
     backbone: new VisionTransformer({ img_size: 64, embed_dims: 48, num_layers: 12, num_heads: 2, out_indices: [2, 5, 8, 11], output_cls_token: true }),
-    decodeHead: new DPTHead({ in_channels: [48, 48, 48, 48], channels: 32, num_classes: 1, task: 'depth', post_process_channels: [16, 32, 48, 64] }),
+    decode_head: new DPTHead({ in_channels: [48, 48, 48, 48], channels: 32, num_classes: 1, task: 'depth', post_process_channels: [16, 32, 48, 64] }),
   });
 
 /** The dpt-hybrid-a fixture's model (spec/fixtures/dpt-hybrid-a/meta.json, made by tools/reference/dpt_hybrid.py). */
@@ -29,7 +29,7 @@ const hybridModel = () =>
       img_size: 64, embed_dims: 32, num_layers: 4, num_heads: 2, out_indices: [2, 3], output_cls_token: true,
       hybrid: { layers: [1, 1, 1], channels: [128, 128, 128], stem_channels: 32, out_indices: [0, 1] },
     }),
-    decodeHead: new DPTHead({
+    decode_head: new DPTHead({
       in_channels: [128, 128, 32, 32], channels: 32, num_classes: 1, task: 'depth', post_process_channels: [128, 128, 32, 32],
       reassemble: [false, false, true, true],
     }),
@@ -59,7 +59,7 @@ const tinyVit = () => new VisionTransformer({ img_size: 32, embed_dims: 16, num_
 const tinyHead = (o: Partial<DPTHeadOptions> = {}) =>
   new DPTHead({ in_channels: [16, 16, 16, 16], channels: 16, num_classes: 4, post_process_channels: [8, 8, 16, 16], align_corners: true, ...o });
 
-const tinySegDpt = () => new EncoderDecoder({ backbone: tinyVit(), decodeHead: tinyHead() });
+const tinySegDpt = () => new EncoderDecoder({ backbone: tinyVit(), decode_head: tinyHead() });
 
 /** segvit names -> official DPT names, as the official DPTSegmentationModel's state_dict names them. */
 function officialName(key: string): string {
@@ -147,7 +147,7 @@ describe('DPTHead', () => {
     // and end to end behind a real (tiny) Swin
     const model = new EncoderDecoder({
       backbone: new SwinTransformer({ embed_dims: 16, depths: [2, 2, 2, 2], num_heads: [1, 2, 2, 4], window_size: 4, drop_path_rate: 0 }),
-      decodeHead: new DPTHead({ in_channels: [16, 32, 64, 128], channels: 16, num_classes: 5, reassemble: [false, false, false, false] }),
+      decode_head: new DPTHead({ in_channels: [16, 32, 64, 128], channels: 16, num_classes: 5, reassemble: [false, false, false, false] }),
     }).eval();
     expect(model.encodeDecode(tf.randomNormal([1, 64, 96, 3]) as tf.Tensor4D).shape).to.deep.equal([1, 64, 96, 5]);
     model.dispose();
@@ -157,7 +157,7 @@ describe('DPTHead', () => {
   it('readout add and ignore reassemble without readout weights', () => {
     const x = tf.randomNormal([1, 64, 64, 3]) as tf.Tensor4D;
     for (const readoutType of ['add', 'ignore'] as const) {
-      const model = new EncoderDecoder({ backbone: tinyVit(), decodeHead: tinyHead({ readout_type: readoutType }) }).eval();
+      const model = new EncoderDecoder({ backbone: tinyVit(), decode_head: tinyHead({ readout_type: readoutType }) }).eval();
       expect([...model.namedState()].some(([k]) => k.includes('.project.'))).to.equal(false);
       const stages = (model.decodeHead as DPTHead).reassemble(model.extractFeat(x));
       expect(stages.map((s) => s.shape)).to.deep.equal([[1, 16, 16, 8], [1, 8, 8, 8], [1, 4, 4, 16], [1, 2, 2, 16]]);
@@ -186,7 +186,7 @@ describe('DPTHead', () => {
   it('invert gives depth = 1 / max(scale·pred + shift, 1e-8)', () => {
     const depthModel = (o: Partial<DPTHeadOptions>) => {
       manualSeed(3);
-      return new DepthEstimator({ backbone: tinyVit(), decodeHead: tinyHead({ task: 'depth', num_classes: 1, ...o }) }).eval();
+      return new DepthEstimator({ backbone: tinyVit(), decode_head: tinyHead({ task: 'depth', num_classes: 1, ...o }) }).eval();
     };
     const x = tf.randomNormal([1, 64, 64, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
     const models = [depthModel({}), depthModel({ invert: true, scale: 2, shift: 0.5 }), depthModel({ invert: true, scale: -1, shift: 0 })];
@@ -273,7 +273,7 @@ describe('DPTHead', () => {
           img_size: 64, embed_dims: 32, num_layers: 2, num_heads: 2, out_indices: [0, 1], output_cls_token: true,
           hybrid: { layers: [1, 1, 1], channels: [128, 128, 128], stem_channels: 32, out_indices: [0, 1] },
         }),
-        decodeHead: tinyHead({ in_channels: [128, 128, 32, 32], post_process_channels: [128, 128, 32, 32], reassemble: [false, false, true, true] }),
+        decode_head: tinyHead({ in_channels: [128, 128, 32, 32], post_process_channels: [128, 128, 32, 32], reassemble: [false, false, true, true] }),
       });
 
     for (const [name, build] of [['ViT', tinySegDpt], ['R50 hybrid', tinyHybridSeg]] as const) {

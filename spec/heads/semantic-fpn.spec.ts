@@ -10,7 +10,7 @@ import { manualSeed } from '../../lib/random.js';
 function semaskFpn(numClasses = 4) {
   return new EncoderDecoder({
     backbone: new SeMaskSwinTransformer({ embed_dims: 8, depths: [1, 1, 1, 1], num_heads: [1, 1, 2, 2], num_cls: numClasses, sem_window_size: 7 }),
-    decodeHead: new BranchFPNHead({
+    decode_head: new BranchFPNHead({
       in_channels: [8, 16, 32, 64],
       in_index: [0, 1, 2, 3],
       feature_strides: [4, 8, 16, 32],

@@ -13,14 +13,14 @@ function upernetSwin({ channels, num_classes, ...swin }: SwinOptions & { embed_d
   const dims = [0, 1, 2, 3].map((i) => swin.embed_dims * 2 ** i);
   return new EncoderDecoder({
     backbone: new SwinTransformer({ ...swin, drop_path_rate: 0.3 }),
-    decodeHead: new UPerHead({ in_channels: dims, in_index: [0, 1, 2, 3], channels, num_classes: num_classes, norm_cfg: BN }),
-    auxiliaryHead: new FCNHead({
+    decode_head: new UPerHead({ in_channels: dims, in_index: [0, 1, 2, 3], channels, num_classes, norm_cfg: BN }),
+    auxiliary_head: new FCNHead({
       in_channels: dims[2],
       in_index: 2,
       channels: channels / 2,
       num_convs: 1,
       concat_input: false,
-      num_classes: num_classes,
+      num_classes,
       norm_cfg: BN,
       loss_decode: new CrossEntropyLoss({ loss_weight: 0.4 }),
     }),

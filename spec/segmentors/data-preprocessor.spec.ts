@@ -6,12 +6,12 @@ const img = () => tf.tensor4d([10, 20, 30, 40, 50, 60], [1, 1, 2, 3]);
 
 describe('SegDataPreProcessor', () => {
   it('normalises per channel, keeping RGB when bgr_to_rgb (the model wants RGB)', () => {
-    const p = new SegDataPreProcessor({ mean: [10, 20, 30], std: [2, 4, 5], bgrToRgb: true });
+    const p = new SegDataPreProcessor({ mean: [10, 20, 30], std: [2, 4, 5], bgr_to_rgb: true });
     expect(Array.from(p.forward(img()).images.dataSync())).to.deep.equal([0, 0, 0, 15, 7.5, 6]);
   });
 
   it('gives the model BGR when bgr_to_rgb is false', () => {
-    const p = new SegDataPreProcessor({ bgrToRgb: false });
+    const p = new SegDataPreProcessor({ bgr_to_rgb: false });
     expect(Array.from(p.forward(img()).images.dataSync())).to.deep.equal([30, 20, 10, 60, 50, 40]);
   });
 
@@ -26,7 +26,7 @@ describe('SegDataPreProcessor', () => {
   });
 
   it('pads to a multiple of size_divisor, and names a size smaller than the batch', () => {
-    expect(new SegDataPreProcessor({ sizeDivisor: 4 }).forward(img()).images.shape).to.deep.equal([1, 4, 4, 3]);
+    expect(new SegDataPreProcessor({ size_divisor: 4 }).forward(img()).images.shape).to.deep.equal([1, 4, 4, 3]);
     expect(() => new SegDataPreProcessor({ size: [1, 1] }).forward(img(), undefined, true)).to.throw(
       'data_preprocessor.size [1,1] is smaller than the batch [1, 2]',
     );

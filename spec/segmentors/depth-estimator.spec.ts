@@ -17,13 +17,13 @@ const depthHead = (o: Partial<DPTHeadOptions> = {}) =>
 const vitDepth = (o: Partial<DPTHeadOptions> = {}) =>
   new DepthEstimator({
     backbone: new VisionTransformer({ img_size: 32, embed_dims: 16, num_layers: 4, num_heads: 2, out_indices: [0, 1, 2, 3], output_cls_token: true }),
-    decodeHead: depthHead(o),
+    decode_head: depthHead(o),
   });
 
 const swinDepth = (o: Partial<DPTHeadOptions> = {}) =>
   new DepthEstimator({
     backbone: new SwinTransformer({ embed_dims: 16, depths: [1, 1, 1, 1], num_heads: [1, 2, 2, 4], window_size: 4, drop_path_rate: 0 }),
-    decodeHead: depthHead({ in_channels: [16, 32, 64, 128], reassemble: [false, false, false, false], ...o }),
+    decode_head: depthHead({ in_channels: [16, 32, 64, 128], reassemble: [false, false, false, false], ...o }),
   });
 
 /** A floor seen from above: depth growing down the rows from 1 to 4 m, a hole (0) every 7th pixel. */
@@ -124,7 +124,7 @@ describe('DepthEstimator training', function () {
   }
 
   it('the data preprocessor pads depth maps with 0 (no ground truth), labels with seg_pad_val', () => {
-    const pre = new SegDataPreProcessor({ size: [4, 5], segPadVal: 255 });
+    const pre = new SegDataPreProcessor({ size: [4, 5], seg_pad_val: 255 });
     const images = tf.ones([1, 3, 4, 3]) as tf.Tensor4D;
     const maps = tf.fill([1, 3, 4], 2) as tf.Tensor3D;
     const depth = pre.forwardDepth(images, maps, true);

@@ -65,7 +65,7 @@ describe('official Swin checkpoints', () => {
     const build = () =>
       new EncoderDecoder({
         backbone: tiny(7),
-        decodeHead: new UPerHead({ in_channels: [8, 16], in_index: [0, 1], channels: 8, num_classes: 3, norm_cfg: { type: 'BN' } }),
+        decode_head: new UPerHead({ in_channels: [8, 16], in_index: [0, 1], channels: 8, num_classes: 3, norm_cfg: { type: 'BN' } }),
       });
     const source = build();
     const file = tmp('segmentor.safetensors');
