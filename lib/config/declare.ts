@@ -76,6 +76,14 @@ type ResolvedProperties<P extends TProperties> = Evaluate<
   { [K in Exclude<keyof P, OptionalKeys<P>>]: ResolvedOptions<P[K]> } & { [K in OptionalKeys<P>]?: ResolvedOptions<P[K]> }
 >;
 
+/** The declaration each option was first declared in (spreading a declaration's options into another keeps it). */
+const origins = new WeakMap<TSchema, TObject>();
+
+/** The declaration `option` comes from, for docs that list inherited options once (`segvit list --markdown`). */
+export function declaredIn(option: TSchema): TObject | undefined {
+  return origins.get(option);
+}
+
 /**
  * The options of component `type`: `description` is the component's one line (shown by `segvit list`), each
  * property is built with `option`, `required` or `optional`. Unknown keys are errors unless `additionalProperties`.
@@ -86,7 +94,9 @@ export function defineOptions<P extends TProperties>(
   properties: P,
   extra: { additionalProperties?: boolean } = {},
 ): TObject<P> {
-  return Type.Object(properties, { title: type, description, additionalProperties: extra.additionalProperties ?? false });
+  const schema = Type.Object(properties, { title: type, description, additionalProperties: extra.additionalProperties ?? false });
+  for (const property of Object.values(properties)) if (!origins.has(property)) origins.set(property, schema as unknown as TObject);
+  return schema;
 }
 
 /** An option that takes `value` when left out. */
