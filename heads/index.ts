@@ -7,6 +7,7 @@ import '../lib/losses/index.js';
 export { BaseDecodeHead, DecodeHeadOptions } from './decode-head.js';
 export { UPerHead, PPM, UPerHeadOptions } from './uper.js';
 export { FCNHead, FCNHeadOptions } from './fcn.js';
+export { MultiSwinHead, MultiSwinBlock, MultiSwinHeadOptions, type MultiSwinMode } from './mswin.js';
 export { BranchFPNHead, BranchFPNHeadOptions } from './semantic-fpn.js';
 export {
   DPTHead, Reassemble, ProjectReadout, ResidualConvUnit, FeatureFusionBlock, Scratch, DPTHeadOptions, type Readout,

@@ -3,7 +3,7 @@
  * convs, a top-down path, 3×3 fpn convs, concatenation at 1/4 and `fpn_bottleneck`, then `conv_seg`.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Module, ModuleList, adaptiveAvgPool2d, interpolate } from '../lib/nn/index.js';
+import { Module, ModuleList, adaptiveAvgPool2d, interpolate, resizeLike, topDown } from '../lib/nn/index.js';
 import { ConvModule, type ActCfg, type NormCfg } from '../lib/nn/conv-module.js';
 import { defineOptions, option, type OptionsInput } from '../lib/config/declare.js';
 import { resolveOptions } from '../lib/config/resolve.js';
@@ -95,15 +95,11 @@ export class UPerHead extends BaseDecodeHead {
   forward(inputs: tf.Tensor4D[]): tf.Tensor4D {
     return tf.tidy(() => {
       const xs = this.transformInputs(inputs);
-      const resize = (x: tf.Tensor4D, like: tf.Tensor4D) =>
-        interpolate(x, { size: [like.shape[1], like.shape[2]], alignCorners: this.alignCorners });
-      const laterals = this.lateralConvs.items.map((conv, i) => conv.forward(xs[i]) as tf.Tensor4D);
-      laterals.push(this.#pspForward(xs[xs.length - 1]));
-      // top-down: each level gains the upsampled level above it
-      for (let i = laterals.length - 1; i > 0; i--) laterals[i - 1] = tf.add(laterals[i - 1], resize(laterals[i], laterals[i - 1]));
+      const lateral = this.lateralConvs.items.map((conv, i) => conv.forward(xs[i]) as tf.Tensor4D);
+      const laterals = topDown([...lateral, this.#pspForward(xs[xs.length - 1])], this.alignCorners);
       const outs = this.fpnConvs.items.map((conv, i) => conv.forward(laterals[i]) as tf.Tensor4D);
       outs.push(laterals[laterals.length - 1]);
-      const fused = tf.concat(outs.map((o) => resize(o, outs[0])), -1);
+      const fused = tf.concat(outs.map((o) => resizeLike(o, outs[0], this.alignCorners)), -1);
       return this.clsSeg(this.fpnBottleneck.forward(fused) as tf.Tensor4D);
     });
   }

@@ -98,6 +98,13 @@ const CASES: ContractCase[] = [
     inputs: [[2, 8, 8, 8]],
     outputs: [[2, 8, 8, 3]],
   },
+  ...(['par', 'seq', 'crs'] as const).map((mode) => ({
+    kind: 'head' as const,
+    type: 'MultiSwinHead',
+    options: { in_channels: [4, 8, 16, 32], channels: 8, num_heads: 2, window_sizes: [3, 5], mode, num_classes: 3 },
+    inputs: pyramid(4),
+    outputs: [[2, 16, 16, 3]] as Shape[],
+  })),
   {
     kind: 'head',
     type: 'BranchFPNHead',

@@ -19,7 +19,7 @@ import {
   init,
 } from '../nn/index.js';
 import { WindowAttention } from '../nn/window-attention.js';
-import { roll, shiftedWindowMask, windowPartition, windowReverse } from '../nn/window.js';
+import { shiftedMaskCache, windowedAttention } from '../nn/window.js';
 import { swinCheckpointAdapter } from './swin-checkpoint.js';
 import { Type } from '@sinclair/typebox';
 import { defineOptions, nullable, option, optional, type OptionsInput } from '../config/declare.js';
@@ -133,22 +133,7 @@ export class SwinTransformerBlock extends Module {
   /** x: [B, H, W, C]; mask: [nW, ws², ws²] of the padded map (used by shifted blocks only). */
   forward(x: tf.Tensor4D, mask: tf.Tensor3D): tf.Tensor4D {
     return tf.tidy(() => {
-      const [, h, w] = x.shape;
-      const ws = this.windowSize;
-      const s = this.shiftSize;
-      // Zero padding comes after LN1, so padded tokens are zero vectors that still serve as keys and values.
-      let y: tf.Tensor = tf.pad(this.norm1.forward(x), [
-        [0, 0],
-        [0, (ws - (h % ws)) % ws],
-        [0, (ws - (w % ws)) % ws],
-        [0, 0],
-      ]);
-      const [, hp, wp] = y.shape;
-      if (s > 0) y = roll(roll(y, -s, 1), -s, 2);
-      const windows = this.attn.forward(windowPartition(y as tf.Tensor4D, ws), s > 0 ? mask : undefined);
-      y = windowReverse(windows, ws, hp, wp);
-      if (s > 0) y = roll(roll(y, s, 1), s, 2);
-      if (hp !== h || wp !== w) y = tf.slice(y, [0, 0, 0, 0], [-1, h, w, -1]);
+      const y = windowedAttention(this.norm1.forward(x) as tf.Tensor4D, this.windowSize, this.shiftSize, (win, m) => this.attn.forward(win, m), mask);
       const x1 = tf.add(x, this.dropPath.forward(y));
       return tf.add(x1, this.dropPath.forward(this.mlp.forward(this.norm2.forward(x1)))) as tf.Tensor4D;
     });
@@ -201,7 +186,8 @@ export class BasicLayer extends Module {
   readonly blocks: ModuleList<SwinTransformerBlock>;
   readonly semanticLayer?: StageRefiner;
   readonly downsample?: PatchMerging;
-  readonly #masks = new Map<string, tf.Tensor3D>();
+  /** The shifted-window mask of a map's size. */
+  readonly #mask: (h: number, w: number) => tf.Tensor3D;
 
   constructor(
     dim: number,
@@ -225,19 +211,7 @@ export class BasicLayer extends Module {
     this.blocks = this.addModule('blocks', new ModuleList(blocks));
     if (refiner) this.semanticLayer = this.addModule('semantic_layer', refiner);
     if (downsample) this.downsample = this.addModule('downsample', new PatchMerging(dim));
-  }
-
-  /** The shifted-window mask of a padded hp×wp map, built once per size. */
-  #mask(h: number, w: number): tf.Tensor3D {
-    const ws = this.windowSize;
-    const [hp, wp] = [Math.ceil(h / ws) * ws, Math.ceil(w / ws) * ws];
-    const key = `${hp}x${wp}`;
-    let mask = this.#masks.get(key);
-    if (!mask) {
-      mask = this.addConstant(shiftedWindowMask(hp, wp, ws, Math.floor(ws / 2)));
-      this.#masks.set(key, mask);
-    }
-    return mask;
+    this.#mask = shiftedMaskCache(windowSize, Math.floor(windowSize / 2), (m) => this.addConstant(m));
   }
 
   /** Returns the stage output (before merging), the refiner's prior map if any, and the input of the next stage. */

@@ -5,9 +5,10 @@ export { LayerNorm, BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, type Batch
 export { Dropout, Dropout2d, DropPath } from './dropout.js';
 export { GELU, ReLU } from './activation.js';
 export { Mlp } from './mlp.js';
-export { interpolate, Upsample, type InterpolateOptions } from './resize.js';
+export { interpolate, resizeLike, topDown, Upsample, type InterpolateOptions } from './resize.js';
 export { adaptiveAvgPool2d } from './pool.js';
 export { FFN } from './ffn.js';
+export { ShiftWindowMSA, SwinBlock } from './shift-window-msa.js';
 export { multiHeadAttention, QKVAttention } from './attention.js';
 export { initTransformerWeights } from './transformer-init.js';
 export * as init from './init.js';

@@ -82,3 +82,15 @@ function resizeBicubic(x: tf.Tensor4D, [oh, ow]: [number, number], alignCorners:
     separableMap(x, bicubicMatrix(x.shape[1], oh, alignCorners), bicubicMatrix(x.shape[2], ow, alignCorners)),
   );
 }
+
+/** x resized (bilinear) to the height and width of `like`. */
+export function resizeLike(x: tf.Tensor4D, like: tf.Tensor4D, alignCorners: boolean): tf.Tensor4D {
+  return interpolate(x, { size: [like.shape[1], like.shape[2]], alignCorners });
+}
+
+/** FPN's top-down pass on laterals, finest first: from the coarsest, each level plus the level above it resized to it. */
+export function topDown(laterals: tf.Tensor4D[], alignCorners: boolean): tf.Tensor4D[] {
+  const out = [...laterals];
+  for (let i = out.length - 1; i > 0; i--) out[i - 1] = tf.add(out[i - 1], resizeLike(out[i], out[i - 1], alignCorners));
+  return out;
+}

@@ -11,6 +11,11 @@ export interface WindowAttentionOptions {
   qkScale?: number | null;
   attnDrop?: number;
   projDrop?: number;
+  /**
+   * MSwin's PartialWindowMSA (cross-attention): the query is the input itself, split into heads; `qkv` projects
+   * only keys and values ([2C, C]).
+   */
+  queryFromInput?: boolean;
 }
 
 /**
@@ -25,6 +30,7 @@ export class WindowAttention extends Module {
   readonly proj: Linear;
   readonly projDrop: Dropout;
   readonly scale: number;
+  readonly queryFromInput: boolean;
   readonly #index: tf.Tensor1D;
 
   constructor(
@@ -39,7 +45,8 @@ export class WindowAttention extends Module {
       'relative_position_bias_table',
       truncNormal([(2 * windowSize - 1) ** 2, numHeads], 0.02),
     );
-    this.qkv = this.addModule('qkv', new Linear(dim, dim * 3, options.qkvBias ?? true));
+    this.queryFromInput = options.queryFromInput ?? false;
+    this.qkv = this.addModule('qkv', new Linear(dim, dim * (this.queryFromInput ? 2 : 3), options.qkvBias ?? true));
     this.attnDrop = this.addModule('attn_drop', new Dropout(options.attnDrop ?? 0));
     this.proj = this.addModule('proj', new Linear(dim, dim));
     this.projDrop = this.addModule('proj_drop', new Dropout(options.projDrop ?? 0));
@@ -54,6 +61,17 @@ export class WindowAttention extends Module {
     );
   }
 
+  /** q, k, v of windows [B·nW, N, C], each [B·nW, heads, N, head_dim]. */
+  #queryKeyValue(x: tf.Tensor3D): tf.Tensor4D[] {
+    const [bw, n, c] = x.shape;
+    const h = this.numHeads;
+    const parts = this.queryFromInput ? 2 : 3;
+    // [B·nW, N, parts·C] -> [parts, B·nW, heads, N, head_dim]
+    const projected = tf.unstack(tf.transpose(tf.reshape(this.qkv.forward(x), [bw, n, parts, h, c / h]), [2, 0, 3, 1, 4]));
+    if (!this.queryFromInput) return projected as tf.Tensor4D[];
+    return [tf.transpose(tf.reshape(x, [bw, n, h, c / h]), [0, 2, 1, 3]), ...projected] as tf.Tensor4D[];
+  }
+
   /**
    * x: [B·nW, N, C] windows; mask: [nW, N, N] (0 / -100) for shifted windows, or undefined.
    * Returns [B·nW, N, C].
@@ -62,9 +80,7 @@ export class WindowAttention extends Module {
     return tf.tidy(() => {
       const [bw, n, c] = x.shape;
       const h = this.numHeads;
-      // [B·nW, N, 3C] -> [3, B·nW, heads, N, head_dim]
-      const qkv = tf.transpose(tf.reshape(this.qkv.forward(x), [bw, n, 3, h, c / h]), [2, 0, 3, 1, 4]);
-      const [q, k, v] = tf.unstack(qkv);
+      const [q, k, v] = this.#queryKeyValue(x);
       let attn = tf.add(tf.matMul(tf.mul(q, this.scale), k, false, true), this.relativePositionBias());
       if (mask) {
         const nW = mask.shape[0];

@@ -77,3 +77,49 @@ export function shiftedWindowMask(hp: number, wp: number, ws: number, shift: num
   }
   return tf.tensor3d(mask, [nH * nW, n, n]);
 }
+
+/**
+ * The shifted-window masks of one window geometry, built once per padded map size (a cache of shiftedWindowMask).
+ * `keep` takes ownership of each new mask (a module's `addConstant`). Returns (h, w) of the unpadded map -> mask.
+ */
+export function shiftedMaskCache(ws: number, shift: number, keep: (mask: tf.Tensor3D) => tf.Tensor3D): (h: number, w: number) => tf.Tensor3D {
+  const masks = new Map<string, tf.Tensor3D>();
+  return (h, w) => {
+    const [hp, wp] = [Math.ceil(h / ws) * ws, Math.ceil(w / ws) * ws];
+    const key = `${hp}x${wp}`;
+    let mask = masks.get(key);
+    if (!mask) {
+      mask = keep(shiftedWindowMask(hp, wp, ws, shift));
+      masks.set(key, mask);
+    }
+    return mask;
+  };
+}
+
+/**
+ * Swin's (shifted) window attention around `attend`, on a normalised map [B, H, W, C]: zero-pad bottom and right to
+ * multiples of ws (padded tokens still serve as keys and values), roll by -shift, attend within each ws×ws window
+ * (`mask`, [nW, ws², ws²] of the padded map, is passed when shift > 0), roll back and crop. Returns [B, H, W, C].
+ */
+export function windowedAttention(
+  x: tf.Tensor4D,
+  ws: number,
+  shift: number,
+  attend: (windows: tf.Tensor3D, mask?: tf.Tensor3D) => tf.Tensor3D,
+  mask?: tf.Tensor3D,
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [, h, w] = x.shape;
+    let y: tf.Tensor = tf.pad(x, [
+      [0, 0],
+      [0, (ws - (h % ws)) % ws],
+      [0, (ws - (w % ws)) % ws],
+      [0, 0],
+    ]);
+    const [, hp, wp] = y.shape;
+    if (shift > 0) y = roll(roll(y, -shift, 1), -shift, 2);
+    y = windowReverse(attend(windowPartition(y as tf.Tensor4D, ws), shift > 0 ? mask : undefined), ws, hp, wp);
+    if (shift > 0) y = roll(roll(y, shift, 1), shift, 2);
+    return (hp !== h || wp !== w ? tf.slice(y, [0, 0, 0, 0], [-1, h, w, -1]) : y) as tf.Tensor4D;
+  });
+}

@@ -131,7 +131,10 @@ function castTo(dtype: tf.DataType, data: TensorData): TensorData {
   }
 }
 
+/** Equal shapes; a scalar and a one-element [1] count as equal (writers differ on 0-d tensors such as num_batches_tracked). */
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  const scalar = (s: readonly number[]) => s.length === 0 || (s.length === 1 && s[0] === 1);
+  if (scalar(a) && scalar(b)) return true;
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 

@@ -56,6 +56,15 @@ describe('weights/load', () => {
     expect(model.bn.numBatchesTracked!.dataSync()[0]).to.equal(7);
   });
 
+  it('loads a one-element [1] tensor into a scalar (num_batches_tracked as some writers store it), not a [2] one', () => {
+    const state = torchState();
+    state.set('bn.num_batches_tracked', { dtype: 'I64', shape: [1], data: new Int32Array([9]) });
+    expect(loadStateDict(model, state, { strict: true }).loaded).to.have.length(9);
+    expect(model.bn.numBatchesTracked!.dataSync()[0]).to.equal(9);
+    state.set('bn.num_batches_tracked', { dtype: 'I64', shape: [2], data: new Int32Array([9, 9]) });
+    expect(loadStateDict(model, state).mismatched).to.deep.equal([{ key: 'bn.num_batches_tracked', expected: [], got: [2] }]);
+  });
+
   it('reports missing, unexpected and mismatched keys and loads only what matches', () => {
     const state = torchState();
     state.delete('bn.bias');
