@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Type } from '@sinclair/typebox';
 import { FFN, LayerNorm, Linear, Module, ModuleList, ShiftWindowMSA, SwinBlock, resizeLike, topDown } from '../lib/nn/index.js';
 import { ConvModule } from '../lib/nn/conv-module.js';
-import { choice, defineOptions, option, optional, type OptionsInput } from '../lib/config/declare.js';
+import { choice, constant, defineOptions, option, optional, type OptionsInput } from '../lib/config/declare.js';
 import { resolveOptions } from '../lib/config/resolve.js';
 import { convNormCfg, lnNormCfg, positiveInt, positiveInts } from '../lib/config/schema-parts.js';
 import { registries, type BuildContext } from '../lib/registry.js';
@@ -94,6 +94,7 @@ export const MultiSwinHeadOptions = defineOptions(
       'accepted as in the official configs ({type: LN}); unused there too: the 1×1 convs always use SyncBN, the Swin blocks LN',
     ),
     in_index: option(Type.Array(Type.Integer(), { minItems: 1 }), [0, 1, 2, 3], 'the backbone outputs the head reads, finest first'),
+    input_transform: option(constant('multiple_select'), 'multiple_select', 'only multiple_select: one lateral conv per level'),
   },
 );
 export type MultiSwinHeadOptions = OptionsInput<typeof MultiSwinHeadOptions>;

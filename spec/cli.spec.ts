@@ -146,6 +146,25 @@ describe('segvit CLI', function () {
     for (const [name, err] of errors) expect(err, name).to.be.at.most(1e-4);
   });
 
+  it('forward reproduces the official MSwin-P logits from a shipped config shrunk to the fixture (fixture mswin-a)', function () {
+    const dir = fixtureOrSkip(this, 'mswin-a');
+    const out = join(mkdtempSync(join(tmpdir(), 'segvit-forward-')), 'logits.safetensors');
+    const shrink = [
+      'model.backbone.init_cfg=null', 'model.backbone.embed_dims=32', 'model.backbone.depths=[2,2,2,2]',
+      'model.backbone.num_heads=[1,2,4,8]', 'model.decode_head.in_channels=[32,64,128,256]', 'model.decode_head.channels=64',
+      'model.decode_head.num_heads=4', 'model.decode_head.num_classes=6', 'model.auxiliary_head=null',
+    ];
+    const { code, stdout, stderr } = segvit(
+      'forward', 'configs/mswin/mswin_par_small_patch4_512x512_160k_ade20k_pretrain_224x224_1K.json', '--cfg-options', ...shrink,
+      '--weights', join(dir, 'weights.safetensors'), '--input', join(dir, 'io.safetensors'), '--out', out,
+    );
+    expect(code, stderr).to.equal(0);
+    expect(stdout).to.contain('loaded 229 of 229 model tensors');
+    const errors = fileParityErrors(out, join(dir, 'io.safetensors'));
+    expect(errors.map(([name]) => name)).to.deep.equal(['output']);
+    expect(errors[0][1]).to.be.at.most(1e-4);
+  });
+
   it('forward reproduces the official DPTDepthModel depth [B, H, W] (fixture dpt-depth-a)', function () {
     const dir = fixtureOrSkip(this, 'dpt-depth-a');
     const out = join(mkdtempSync(join(tmpdir(), 'segvit-forward-')), 'depth.safetensors');

@@ -6,6 +6,9 @@ import '../lib/components.js';
 import { loadConfig, validateConfig } from '../lib/config/index.js';
 import { registries } from '../lib/registry.js';
 import { paramGroups } from '../lib/engine/optim/param-groups.js';
+import type { EncoderDecoder } from '../lib/segmentors/encoder-decoder.js';
+import type { JsonObject } from '../lib/config/json.js';
+import { readJsonFixture } from './helpers/torch-json.js';
 
 const configs = fileURLToPath(new URL('../../configs/', import.meta.url));
 
@@ -33,7 +36,10 @@ describe('configs', function () {
       ...readdirSync(`${configs}dpt`).map((f) => `dpt/${f}`),
       'demo/digits_pgt-nano_fpt.json',
       'demo/synthetic-depth_dpt-tiny.json',
+      ...readdirSync(`${configs}mswin`).filter((f) => f.endsWith('.json')).map((f) => `mswin/${f}`),
+      'demo/digits_swin-nano_mswin-p.json',
     ];
+    expect(files.filter((f) => f.startsWith('mswin/'))).to.have.length(24);
     expect(files.filter((f) => f.startsWith('ftn/'))).to.have.length(7);
     for (const f of files) expect(() => validateConfig(loadConfig(`${configs}${f}`)), f).to.not.throw();
   });
@@ -58,6 +64,50 @@ describe('configs', function () {
     // proj 147,840, fc1 591,360, fc2 590,208)
     expect(parameterCount('swin/swin-small-patch4-window7-in1k-pre_upernet_160k_ade20k-512x512.json')).to.equal(81_259_766);
     expect(parameterCount('swin/swin-base-patch4-window7-in1k-pre_upernet_160k_ade20k-512x512.json')).to.be.within(120.5e6, 121.5e6);
+  });
+
+  describe('configs/mswin', () => {
+    /** spec/fixtures/mswin/params.json: the official models' counts (tools/reference/mswin_modes.py). */
+    const official = readJsonFixture<{ params: Record<string, Record<'backbone' | 'decode_head' | 'auxiliary_head' | 'total', number>> }>(
+      'mswin/params.json',
+    ).params;
+    for (const size of ['small', 'base'] as const) {
+      for (const mode of ['par', 'seq', 'crs'] as const) {
+        it(`MSwin-${mode[0].toUpperCase()} with Swin-${size[0].toUpperCase()} on ADE20K has the official code's parameter counts`, () => {
+          const pre = size === 'small' ? 'pretrain_224x224_1K' : 'pretrain_384x384_22K';
+          const file = `mswin/mswin_${mode}_${size}_patch4_512x512_160k_ade20k_${pre}.json`;
+          const cfg = validateConfig(loadConfig(`${configs}${file}`, { cfgOptions: ['model.backbone.init_cfg=null'] }));
+          const model = registries.segmentor.build(cfg.model!, 'model') as EncoderDecoder;
+          const counts = {
+            backbone: model.backbone.numParameters(),
+            decode_head: model.decodeHead.numParameters(),
+            auxiliary_head: model.auxiliaryHeads[0].numParameters(),
+            total: model.numParameters(),
+          };
+          model.dispose();
+          expect(counts).to.deep.equal(official[`${mode}_${size}`]);
+        });
+      }
+    }
+
+    it('follow the official recipe: AdamW 6e-5, warmup 1500 then poly, FCN auxiliary head on stage 3 at 0.4, the crops', () => {
+      const resolved = (f: string) => validateConfig(loadConfig(`${configs}mswin/${f}`));
+      const voc = resolved('mswin_crs_base_patch4_512x512_80k_voc2012_pretrain_384x384_22K.json');
+      expect(voc.optim_wrapper!.optimizer).to.include({ type: 'AdamW', lr: 6e-5, weight_decay: 0.01 });
+      expect(voc.param_scheduler).to.deep.equal([
+        { type: 'LinearLR', start_factor: 1e-6, by_epoch: false, begin: 0, end: 1500, end_factor: 1 },
+        { type: 'PolyLR', eta_min: 0, power: 1, begin: 1500, end: 80000, by_epoch: false },
+      ]);
+      const model = voc.model as unknown as { decode_head: JsonObject; auxiliary_head: JsonObject; backbone: JsonObject };
+      expect(model.decode_head).to.include({ type: 'MultiSwinHead', mode: 'crs', num_classes: 21, channels: 512 });
+      expect(model.backbone).to.include({ embed_dims: 128, window_size: 12 });
+      expect(model.auxiliary_head).to.deep.include({ in_index: 2, in_channels: 512, num_classes: 21 });
+      expect((model.auxiliary_head.loss_decode as JsonObject).loss_weight).to.equal(0.4);
+      const crop = (f: string) => (resolved(f).train_dataloader!.dataset as unknown as { pipeline: JsonObject[] }).pipeline.find((t) => t.type === 'RandomCrop')!.crop_size;
+      expect(crop('mswin_seq_small_patch4_480x480_40k_cocostuff_pretrain_224x224_1K.json')).to.deep.equal([480, 480]);
+      expect(crop('mswin_par_small_patch4_512x1024_80k_cityscapes_pretrain_224x224_1K.json')).to.deep.equal([512, 1024]);
+      expect(resolved('mswin_par_small_patch4_480x480_40k_cocostuff_pretrain_224x224_1K.json').train_cfg!.max_iters).to.equal(40000);
+    });
   });
 
   it("builds SeMask-T FPN for ADE20K with the paper's size (35M)", () => {

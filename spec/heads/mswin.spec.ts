@@ -1,12 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'chai';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { SwinTransformer } from '../../lib/backbones/swin.js';
 import { MultiSwinHead, type MultiSwinHeadOptions } from '../../heads/mswin.js';
 import { EncoderDecoder } from '../../lib/segmentors/encoder-decoder.js';
 import { loadStateDict, loadWeights, readCheckpoint } from '../../lib/weights/node.js';
 import { fixtureOrSkip } from '../fixtures.js';
 import { onBackend } from '../helpers/backends.js';
+import { runSegvit } from '../helpers/cli.js';
 import { channelsLast, parityError } from '../helpers/parity.js';
 import { readJsonFixture, record, stateDict, type StoredTensor } from '../helpers/torch-json.js';
 
@@ -118,5 +122,25 @@ describe('MultiSwinHead (MSwin)', () => {
     expect(() => tinyHead({ channels: 18, num_heads: 4 })).to.throw(
       'MultiSwinHead.channels: 18 is not divisible by num_heads 4; pick channels = k·num_heads',
     );
+  });
+
+  it('segvit train stops on a bad head config before any work, naming the key', function () {
+    this.timeout(60000);
+    const root = fileURLToPath(new URL('../../../', import.meta.url));
+    const workDir = join(mkdtempSync(join(tmpdir(), 'segvit-mswin-bad-')), 'work');
+    const train = (override: string) =>
+      runSegvit(root, 'train', 'configs/demo/digits_swin-nano_mswin-p.json', '--work-dir', workDir, '--cfg-options', override);
+    const cases: [string, string][] = [
+      ['model.decode_head.mode=sideways', "model.decode_head.mode: must be one of 'par', 'seq', 'crs'"],
+      ['model.decode_head.window_sizes=[]', 'model.decode_head.window_sizes: must NOT have fewer than 1 items'],
+      ['model.decode_head.window_sizes=[5,0]', 'model.decode_head.window_sizes.1: must be >= 1'],
+      ['model.decode_head.channels=66', 'model.decode_head.channels: 66 is not divisible by num_heads 4; pick channels = k·num_heads'],
+    ];
+    for (const [override, message] of cases) {
+      const { code, stderr } = train(override);
+      expect(code, override).to.not.equal(0);
+      expect(stderr, override).to.contain(message);
+    }
+    expect(existsSync(workDir)).to.equal(false);
   });
 });

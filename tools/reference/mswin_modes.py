@@ -8,6 +8,8 @@ on maps that the windows do not divide and that are smaller than the largest win
 
 What it produces (relative to the project root)
 -----------------------------------------------
+spec/fixtures/mswin/params.json parameter counts of the official models behind configs/mswin/* on ADE20K (Swin-S and
+                                Swin-B backbones, each head mode, the FCN auxiliary head, from the mmcv stand-ins: the fork does not ship it)
 spec/fixtures/mswin/modes.json  for each mode: a random state dict in the official names, four input levels
                                 (2x8x10x7, 2x16x5x4, 2x32x3x2, 2x64x2x1) and the head's logits (2x3x10x7)
 
@@ -35,6 +37,16 @@ STANDINS = os.path.join(ROOT, 'tools', 'reference', 'mmcv14_standins')
 OUT = os.path.join(ROOT, 'spec', 'fixtures', 'mswin', 'modes.json')
 GENERATOR = 'tools/reference/mswin_modes.py'
 OFFICIAL_FILES = ['mmseg/models/decode_heads/mswin_head.py', 'mmseg/models/backbones/swin.py']
+PARAMS_OUT = os.path.join(ROOT, 'spec', 'fixtures', 'mswin', 'params.json')
+# configs/_base_/models/mswin.py and the Swin-B overrides of configs/mswin/*base*, ADE20K's 150 classes
+SWIN_S = dict(pretrain_img_size=224, embed_dims=96, patch_size=4, window_size=7, mlp_ratio=4, depths=[2, 2, 18, 2],
+              num_heads=[3, 6, 12, 24], strides=(4, 2, 2, 2), out_indices=(0, 1, 2, 3), qkv_bias=True, qk_scale=None,
+              patch_norm=True, drop_rate=0., attn_drop_rate=0., drop_path_rate=0.3, use_abs_pos_embed=False,
+              act_cfg=dict(type='GELU'), norm_cfg=dict(type='LN', requires_grad=True), pretrain_style='official')
+SWIN_B = dict(SWIN_S, pretrain_img_size=384, embed_dims=128, num_heads=[4, 8, 16, 32], window_size=12)
+MSWIN_HEAD = dict(in_index=[0, 1, 2, 3], num_heads=8, channels=512, window_sizes=[5, 7, 12], num_classes=150,
+                  norm_cfg=dict(type='LN', requires_grad=True), align_corners=False)
+AUX_CHANNELS = 256
 DTYPE = torch.float64
 HEAD = dict(in_channels=[8, 16, 32, 64], in_index=[0, 1, 2, 3], channels=8, num_heads=2, window_sizes=[3, 5, 12],
             num_classes=3, dropout_ratio=0.1, align_corners=False)
@@ -117,6 +129,30 @@ def main():
     with open(OUT, 'w') as f:
         json.dump(fixture, f, separators=(',', ':'))
     print(f'wrote {OUT} ({os.path.getsize(OUT) // 1024} KiB)')
+    write_param_counts(mswin_head, blobs)
+
+
+def write_param_counts(mswin_head, blobs):
+    """Parameters of the official Swin-S / Swin-B + MultiSwinHead (each mode) + FCN auxiliary head on ADE20K."""
+    from mmseg.models.backbones.swin import SwinTransformer
+    from mmcv.cnn import ConvModule
+    count = lambda m: sum(p.numel() for p in m.parameters())
+    counts = {}
+    for size, swin in (('small', SWIN_S), ('base', SWIN_B)):
+        backbone = count(SwinTransformer(**swin))
+        dims = [swin['embed_dims'] * 2 ** i for i in range(4)]
+        # mmseg's FCNHead with num_convs 1 and no concat_input (the fork does not ship it): one 3x3 ConvModule + conv_seg
+        aux = count(ConvModule(dims[2], AUX_CHANNELS, 3, padding=1, norm_cfg=dict(type='SyncBN'))) + \
+            count(torch.nn.Conv2d(AUX_CHANNELS, MSWIN_HEAD['num_classes'], 1))
+        for mode in ('par', 'seq', 'crs'):
+            head = count(mswin_head.MultiSwinHead(mode=mode, in_channels=dims, **MSWIN_HEAD))
+            counts[f'{mode}_{size}'] = {'backbone': backbone, 'decode_head': head, 'auxiliary_head': aux,
+                                        'total': backbone + head + aux}
+            print(f'{mode} {size}: {counts[f"{mode}_{size}"]}')
+    with open(PARAMS_OUT, 'w') as f:
+        json.dump({'generator': GENERATOR, 'torch': torch.__version__, 'official_blobs': blobs, 'num_classes': 150,
+                   'params': counts}, f, indent=1)
+    print(f'wrote {PARAMS_OUT}')
 
 
 if __name__ == '__main__':
