@@ -16,6 +16,7 @@
 import {
   Type,
   type Evaluate,
+  type TArray,
   type Static,
   type TObject,
   type TOptional,
@@ -64,9 +65,11 @@ export type ResolvedOptions<S extends TSchema> =
     ? OneOrList<ComponentTypes[K], L>
     : S extends TNullable<infer T>
       ? ResolvedOptions<T> | null
-      : S extends TObject<infer P>
-        ? ResolvedProperties<P>
-        : Static<S>;
+      : S extends TArray<infer T>
+        ? ResolvedOptions<T>[]
+        : S extends TObject<infer P>
+          ? ResolvedProperties<P>
+          : Static<S>;
 
 type OptionalKeys<P extends TProperties> = {
   [K in keyof P]: P[K] extends TOptional<TSchema> ? (P[K] extends { default: unknown } ? never : K) : never;

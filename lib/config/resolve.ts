@@ -17,7 +17,7 @@ import { isBuilt, validateOptions } from './validator.js';
  * declared type (`UPerHead.channels: must be integer`). `input` itself is left untouched.
  */
 export function resolveOptions<S extends TObject>(schema: S, input: OptionsInput<S>, ctx?: BuildContext): ResolvedOptions<S> {
-  const context: BuildContext = ctx ?? { registries: globalRegistries, path: schema.title ?? 'options' };
+  const context: BuildContext = ctx ?? { registries: globalRegistries, path: optionPath(schema) };
   const options = copyData(input) as Record<string, unknown>;
   validateOptions(context.registries, schema, options, context.path);
   for (const [key, property] of Object.entries(schema.properties)) {
@@ -30,10 +30,23 @@ export function resolveOptions<S extends TObject>(schema: S, input: OptionsInput
   return options as ResolvedOptions<S>;
 }
 
-/** The kind of a `component` property (`{"component": kind}`, possibly inside `anyOf` with null), if it is one. */
+/**
+ * Where the options of `schema` (or its option `key`) are in errors: at `ctx.path` when built from a config, else
+ * under the declared type (`Pad.size`), as `resolveOptions` names them.
+ */
+export function optionPath(schema: TObject, ctx?: BuildContext, key?: string): string {
+  const base = ctx?.path ?? schema.title ?? 'options';
+  return key === undefined ? base : `${base}.${key}`;
+}
+
+/**
+ * The kind of a `component` property (`{"component": kind}`, possibly inside `anyOf` with null, or the items of an
+ * array: a dataset's `pipeline`), if it is one.
+ */
 function componentKind(schema: TSchema): ComponentKind | undefined {
   const s = schema as JSONSchema;
-  return s.component ?? s.anyOf?.find((branch) => branch.component !== undefined)?.component;
+  const items = Array.isArray(s.items) ? undefined : s.items;
+  return s.component ?? items?.component ?? s.anyOf?.find((branch) => branch.component !== undefined)?.component;
 }
 
 /** A config (or a list of them) built at `path` (`path.{i}` in a list); built components are kept as they are. */

@@ -1,6 +1,7 @@
 /** Schema fragments shared by component declarations (mmseg's option shapes). */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { choice, constant, nullable, optional } from './declare.js';
+import { ConfigError } from './errors.js';
 
 export const positiveInt = Type.Integer({ minimum: 1 });
 export const positiveInts = Type.Array(positiveInt, { minItems: 1 });
@@ -9,8 +10,29 @@ export const probability = Type.Number({ minimum: 0, maximum: 1 });
 export const indices = Type.Array(Type.Integer({ minimum: 0 }));
 /** A number above 0. */
 export const positive = Type.Number({ exclusiveMinimum: 0 });
+/** A number of at least 0 (rates, multipliers). */
+export const nonNegative = Type.Number({ minimum: 0 });
+
+/** Two values of `item` (`{"type": "array", "items": item, "minItems": 2, "maxItems": 2}`). */
+export function pairOf(item: TSchema) {
+  return Type.Unsafe<[number, number]>({ type: 'array', items: item, minItems: 2, maxItems: 2 });
+}
+
 /** [h, w] of positive integers. */
-export const sizePair = Type.Unsafe<[number, number]>({ type: 'array', items: positiveInt, minItems: 2, maxItems: 2 });
+export const sizePair = pairOf(positiveInt);
+/** mmcv's size or scale: an integer n (meaning [n, n]) or a pair of positive integers. */
+export const intOrPair = Type.Union([positiveInt, sizePair]);
+
+/** mmcv's `(n, n)` for a bare integer. */
+export function pair(value: number | [number, number]): [number, number] {
+  return typeof value === 'number' ? [value, value] : value;
+}
+
+/** The range [lo, hi] given at `path`, or a ConfigError there when lo > hi. */
+export function orderedRange(value: [number, number], path: string): [number, number] {
+  if (value[0] > value[1]) throw ConfigError.at(path, `must be [min, max], got [${value.join(', ')}]`);
+  return value;
+}
 
 /** mmcv norm_cfg of conv heads: BN / SyncBN (the same on one device) or GN. */
 export const convNormCfg = nullable(
