@@ -12,6 +12,9 @@ import type { OptionsSchema } from './config/json-schema.js';
 import { didYouMean } from './config/suggest.js';
 import type { ComponentConfig } from './config/types.js';
 import { validateComponent } from './config/validator.js';
+import type { Dataset, Transform } from '../datasets/types.js';
+import type { Optimizer } from './engine/optim/optimizer.js';
+import type { LrScheduler } from './engine/schedulers/scheduler.js';
 import type { Module } from './nn/module.js';
 import type { DepthLoss, SegLoss } from './losses/types.js';
 import type { Backbone, DecodeHead, Neck } from './segmentors/types.js';
@@ -31,18 +34,18 @@ export const COMPONENT_KINDS = [
 
 export type ComponentKind = (typeof COMPONENT_KINDS)[number];
 
-/** What each kind builds; kinds whose interfaces do not exist yet are `unknown`. */
+/** What each kind builds; metrics have no common interface (tasks check the class they evaluate with). */
 export interface ComponentTypes {
   backbone: Backbone;
   neck: Neck;
   head: DecodeHead;
   loss: SegLoss | DepthLoss;
   segmentor: Module;
-  dataset: unknown;
-  transform: unknown;
+  dataset: Dataset;
+  transform: Transform;
   metric: unknown;
-  optimizer: unknown;
-  scheduler: unknown;
+  optimizer: Optimizer;
+  scheduler: LrScheduler;
 }
 
 /** One registry per kind; nested components are built from the same set. */

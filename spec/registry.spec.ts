@@ -112,7 +112,7 @@ describe('registry', () => {
     r.transform.register('PackSegInputs', {
       description: 'pack',
       schema: { properties: {}, additionalProperties: true },
-      build: (options) => options,
+      build: (options) => options as never,
     });
     expect(r.transform.build({ type: 'PackSegInputs', meta_keys: ['img_path'] }, 'pipeline.0')).to.deep.equal({
       meta_keys: ['img_path'],

@@ -15,7 +15,7 @@ const SWIN_KEYS = { custom_keys: { norm: { decay_mult: 0 }, relative_position_bi
 /** A model and its AdamW over the Swin-style groups. */
 function trainable() {
   const model = new TinyNet();
-  const optimizer = new AdamW(paramGroups(model, { lr: 0.01, weightDecay: 0.05 }, SWIN_KEYS), { lr: 0.01, weightDecay: 0.05 });
+  const optimizer = new AdamW(paramGroups(model, { lr: 0.01, weightDecay: 0.05 }, SWIN_KEYS), { lr: 0.01, weight_decay: 0.05 });
   return { model, optimizer };
 }
 

@@ -28,14 +28,14 @@ describe('AdamW (torch.optim.AdamW)', () => {
     //         p = 0.999 − 0.1·0.05/0.1/(√0.00025/√0.001 + 1e-8) = 0.899000002
     // step 2: p = 0.899·0.999 = 0.898101; m = 0.9·0.05 + 0.1·(−0.25) = 0.02; v = 0.999·0.00025 + 0.001·0.0625 = 0.00031225
     //         p = 0.898101 − (0.1/0.19)·0.02/(√0.00031225/√0.001999 + 1e-8) = 0.8714672987
-    const values = trajectory((params) => new AdamW(params, { lr: 0.1, weightDecay: 0.01 }), [0.5, -0.25]);
+    const values = trajectory((params) => new AdamW(params, { lr: 0.1, weight_decay: 0.01 }), [0.5, -0.25]);
     expectClose(values, [0.899000002, 0.8714672987]);
   });
 
   it('AMSGrad divides by the largest second moment so far', () => {
     // grads 1, 0, no decay: v = 0.001 then 0.000999; plain Adam uses 0.000999, AMSGrad keeps 0.001
-    const plain = trajectory((params) => new AdamW(params, { lr: 0.1, weightDecay: 0 }), [1, 0]);
-    const ams = trajectory((params) => new AdamW(params, { lr: 0.1, weightDecay: 0, amsgrad: true }), [1, 0]);
+    const plain = trajectory((params) => new AdamW(params, { lr: 0.1, weight_decay: 0 }), [1, 0]);
+    const ams = trajectory((params) => new AdamW(params, { lr: 0.1, weight_decay: 0, amsgrad: true }), [1, 0]);
     expectClose(plain, [0.900000001, 0.8329941765]);
     expectClose(ams, [0.900000001, 0.8330276878]);
   });
@@ -43,7 +43,7 @@ describe('AdamW (torch.optim.AdamW)', () => {
   it('uses the learning rate it is given at each step (the schedule)', () => {
     // lr 0 leaves p alone (decay lr·wd = 0 too) but still counts the step: the next step's bias corrections are t = 2
     const p = tf.variable(tf.scalar(1));
-    const optimizer = new AdamW([['p', p]], { lr: 0.1, weightDecay: 0.01 });
+    const optimizer = new AdamW([['p', p]], { lr: 0.1, weight_decay: 0.01 });
     const g = tf.scalar(0.5);
     optimizer.step({ p: g }, [0]);
     expect(p.dataSync()[0]).to.equal(1);
@@ -59,7 +59,7 @@ describe('AdamW (torch.optim.AdamW)', () => {
   it('updates tensors element-wise and skips parameters without a gradient', () => {
     const a = tf.variable(tf.tensor1d([1, -2]));
     const b = tf.variable(tf.tensor1d([3]));
-    const optimizer = new AdamW([['a', a], ['b', b]], { lr: 0.1, weightDecay: 0 });
+    const optimizer = new AdamW([['a', a], ['b', b]], { lr: 0.1, weight_decay: 0 });
     const g = tf.tensor1d([2, -3]);
     optimizer.step({ a: g });
     // first Adam step moves each element by lr·sign(g) (up to ε)
@@ -76,13 +76,13 @@ describe('SGD (torch.optim.SGD)', () => {
 
   it('plain, with L2 weight decay added to the gradient', () => {
     // d = g + 0.1·p: 0.6 → p = 0.94; −0.25 + 0.094 = −0.156 → p = 0.9556
-    expectClose(trajectory((params) => new SGD(params, { lr: 0.1, weightDecay: 0.1 }), grads), [0.94, 0.9556]);
+    expectClose(trajectory((params) => new SGD(params, { lr: 0.1, weight_decay: 0.1 }), grads), [0.94, 0.9556]);
   });
 
   it('momentum with dampening: the buffer starts as the first gradient, undamped', () => {
     // step 1: d = 0.6, buf = 0.6, p = 0.94
     // step 2: d = −0.156, buf = 0.9·0.6 + 0.9·(−0.156) = 0.3996, p = 0.94 − 0.03996 = 0.90004
-    const sgd = (params: [string, tf.Variable][]) => new SGD(params, { lr: 0.1, momentum: 0.9, dampening: 0.1, weightDecay: 0.1 });
+    const sgd = (params: [string, tf.Variable][]) => new SGD(params, { lr: 0.1, momentum: 0.9, dampening: 0.1, weight_decay: 0.1 });
     expectClose(trajectory(sgd, grads), [0.94, 0.90004]);
   });
 
@@ -142,7 +142,7 @@ describe('optimizer state', () => {
     const before = tf.memory().numTensors;
     for (const make of [
       () => new AdamW([['w', p]], { amsgrad: true }),
-      () => new SGD([['w', p]], { momentum: 0.9, weightDecay: 1e-4, nesterov: true }),
+      () => new SGD([['w', p]], { momentum: 0.9, weight_decay: 1e-4, nesterov: true }),
     ]) {
       const optimizer = make();
       for (let i = 0; i < 3; i++) {

@@ -1,17 +1,24 @@
 /** AdamW (Loshchilov & Hutter), updating exactly as `torch.optim.AdamW` (single-tensor path). */
 import * as tf from '@tensorflow/tfjs-core';
-import { Optimizer, type OptimizerOptions, type OptimizerParams, type ParamUpdate } from './optimizer.js';
+import { Type } from '@sinclair/typebox';
+import { defineOptions, option, type OptionsInput } from '../../config/declare.js';
+import { resolveOptions } from '../../config/resolve.js';
+import { nonNegative, pairOf } from '../../config/schema-parts.js';
+import { registries, type BuildContext } from '../../registry.js';
+import { Optimizer, type OptimizerParams, type ParamUpdate } from './optimizer.js';
 
-export interface AdamWOptions extends OptimizerOptions {
-  /** Default [0.9, 0.999]. */
-  betas?: [number, number];
-  /** Default 1e-8. */
-  eps?: number;
-  /** Decoupled weight decay, default 0.01. */
-  weightDecay?: number;
-  /** Use the maximum of past second moments (AMSGrad), default false. */
-  amsgrad?: boolean;
-}
+export const AdamWOptions = defineOptions('AdamW', 'Adam with decoupled weight decay, updating exactly as torch.optim.AdamW', {
+  lr: option(nonNegative, 1e-3, 'learning rate'),
+  betas: option(
+    pairOf(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
+    [0.9, 0.999],
+    'decay rates of the running averages of the gradient and of its square',
+  ),
+  eps: option(nonNegative, 1e-8, 'added to the denominator, for numerical stability'),
+  weight_decay: option(nonNegative, 0.01, 'decoupled weight decay: each step scales the parameters by 1 - lr * weight_decay'),
+  amsgrad: option(Type.Boolean(), false, 'use the maximum of past second moments (AMSGrad)'),
+});
+export type AdamWOptions = OptionsInput<typeof AdamWOptions>;
 
 /**
  * With g the gradient, at update t of a parameter p:
@@ -25,11 +32,12 @@ export class AdamW extends Optimizer {
   readonly eps: number;
   readonly amsgrad: boolean;
 
-  constructor(params: OptimizerParams, options: AdamWOptions = {}) {
-    super(params, options, 0.01);
-    this.betas = options.betas ?? [0.9, 0.999];
-    this.eps = options.eps ?? 1e-8;
-    this.amsgrad = options.amsgrad ?? false;
+  constructor(params: OptimizerParams, options: AdamWOptions = {}, ctx?: BuildContext) {
+    const o = resolveOptions(AdamWOptions, options, ctx);
+    super(params, { lr: o.lr, weightDecay: o.weight_decay });
+    this.betas = o.betas;
+    this.eps = o.eps;
+    this.amsgrad = o.amsgrad;
     this.bufferNames = this.amsgrad ? ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'] : ['exp_avg', 'exp_avg_sq'];
   }
 
@@ -57,3 +65,5 @@ function lerp(start: tf.Tensor, end: tf.Tensor, weight: number): tf.Tensor {
   const diff = tf.sub(end, start);
   return weight < 0.5 ? tf.add(start, tf.mul(diff, weight)) : tf.sub(end, tf.mul(diff, 1 - weight));
 }
+
+registries.optimizer.register('AdamW', { schema: AdamWOptions, build: (o, ctx) => new AdamW([], o, ctx) });

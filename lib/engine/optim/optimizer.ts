@@ -4,20 +4,13 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorRecord } from '../../weights/record.js';
-import type { ParamGroup } from './param-groups.js';
+import type { BaseRates, ParamGroup } from './param-groups.js';
 
 /** Gradients by parameter name; the caller keeps ownership (the optimizer never disposes them). */
 export type Gradients = Record<string, tf.Tensor>;
 
 /** What an optimizer updates: param groups, or named parameters forming one group at the optimizer's own rates. */
 export type OptimizerParams = ParamGroup[] | [string, tf.Variable][];
-
-/** The options every optimizer takes: its own rates, for parameters not given in groups. */
-export interface OptimizerOptions {
-  /** Default 1e-3 (torch). */
-  lr?: number;
-  weightDecay?: number;
-}
 
 /** One update of one parameter, as `Optimizer.update` receives it. */
 export interface ParamUpdate {
@@ -52,19 +45,29 @@ export abstract class Optimizer {
   abstract readonly type: string;
   /** The per-parameter buffers this optimizer keeps (`exp_avg`, `momentum_buffer`), created as zeros. */
   protected abstract readonly bufferNames: readonly string[];
-  readonly groups: ParamGroup[];
+  readonly groups: ParamGroup[] = [];
   readonly #state = new Map<string, ParamState>();
 
   /**
-   * `params` as param groups, or as the named parameters of one group at the rates of `options` (lr default 1e-3,
-   * weight decay default `defaultWeightDecay`).
+   * @param params param groups, or the named parameters of one group at the `defaults` rates; none (`[]`) when the
+   *   groups are added later (`addParamGroup`, as mmengine's optimizer constructor does)
+   * @param defaults the optimizer's own lr and weight decay (torch's `defaults`), which param-wise multipliers scale
    */
-  constructor(params: OptimizerParams, options: OptimizerOptions, defaultWeightDecay: number) {
-    const rates = { lr: options.lr ?? 1e-3, weightDecay: options.weightDecay ?? defaultWeightDecay };
-    this.groups = isGroupList(params) ? params : [{ params, ...rates }];
-    const names = this.groups.flatMap((g) => g.params.map(([name]) => name));
-    const repeated = names.find((name, i) => names.indexOf(name) !== i);
+  constructor(
+    params: OptimizerParams,
+    readonly defaults: BaseRates,
+  ) {
+    const groups = isGroupList(params) ? params : params.length > 0 ? [{ params, ...defaults }] : [];
+    for (const group of groups) this.addParamGroup(group);
+  }
+
+  /** Add a group of parameters with its own rates (torch's `add_param_group`); a parameter may be in one group only. */
+  addParamGroup(group: ParamGroup): void {
+    const known = new Set(this.groups.flatMap((g) => g.params.map(([name]) => name)));
+    const names = group.params.map(([name]) => name);
+    const repeated = names.find((name, i) => known.has(name) || names.indexOf(name) !== i);
     if (repeated !== undefined) throw new Error(`parameter '${repeated}' appears in more than one param group`);
+    this.groups.push(group);
   }
 
   /** The initial learning rate of each group (what schedules scale). */

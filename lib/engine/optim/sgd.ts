@@ -1,23 +1,25 @@
 /** Stochastic gradient descent with momentum, updating exactly as `torch.optim.SGD`. */
 import * as tf from '@tensorflow/tfjs-core';
-import { Optimizer, type OptimizerOptions, type OptimizerParams, type ParamUpdate } from './optimizer.js';
+import { Type } from '@sinclair/typebox';
+import { defineOptions, option, type OptionsInput } from '../../config/declare.js';
+import { ConfigError } from '../../config/errors.js';
+import { optionPath, resolveOptions } from '../../config/resolve.js';
+import { nonNegative } from '../../config/schema-parts.js';
+import { registries, type BuildContext } from '../../registry.js';
+import { Optimizer, type OptimizerParams, type ParamUpdate } from './optimizer.js';
 
-export interface SGDOptions extends OptimizerOptions {
-  /** Default 0. */
-  momentum?: number;
-  /** Default 0. */
-  dampening?: number;
-  /** L2 penalty added to the gradient, default 0. */
-  weightDecay?: number;
-  /** Default false; needs momentum > 0 and dampening 0. */
-  nesterov?: boolean;
-}
-
-/** What is wrong with `options` by torch's rule (nesterov needs a momentum > 0 and no dampening), or undefined. */
-export function nesterovProblem({ momentum = 0, dampening = 0, nesterov = false }: SGDOptions): string | undefined {
-  if (nesterov && (momentum <= 0 || dampening !== 0)) return 'nesterov momentum requires a momentum > 0 and dampening 0';
-  return undefined;
-}
+export const SGDOptions = defineOptions(
+  'SGD',
+  'SGD with momentum, dampening, nesterov and L2 weight decay, exactly as torch.optim.SGD',
+  {
+    lr: option(nonNegative, 1e-3, 'learning rate'),
+    momentum: option(nonNegative, 0, 'momentum factor; 0: plain SGD'),
+    dampening: option(Type.Number(), 0, 'the gradient enters the momentum buffer times 1 - dampening'),
+    weight_decay: option(nonNegative, 0, 'L2 penalty: weight_decay * parameter is added to the gradient'),
+    nesterov: option(Type.Boolean(), false, 'Nesterov momentum; needs a momentum > 0 and dampening 0'),
+  },
+);
+export type SGDOptions = OptionsInput<typeof SGDOptions>;
 
 /**
  * With g the gradient, at update t of a parameter p:
@@ -32,13 +34,15 @@ export class SGD extends Optimizer {
   readonly dampening: number;
   readonly nesterov: boolean;
 
-  constructor(params: OptimizerParams, options: SGDOptions = {}) {
-    super(params, options, 0);
-    const problem = nesterovProblem(options);
-    if (problem !== undefined) throw new Error(`SGD: ${problem}`);
-    this.momentum = options.momentum ?? 0;
-    this.dampening = options.dampening ?? 0;
-    this.nesterov = options.nesterov ?? false;
+  constructor(params: OptimizerParams, options: SGDOptions = {}, ctx?: BuildContext) {
+    const o = resolveOptions(SGDOptions, options, ctx);
+    if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) {
+      throw ConfigError.at(optionPath(SGDOptions, ctx, 'nesterov'), 'nesterov momentum requires a momentum > 0 and dampening 0');
+    }
+    super(params, { lr: o.lr, weightDecay: o.weight_decay });
+    this.momentum = o.momentum;
+    this.dampening = o.dampening;
+    this.nesterov = o.nesterov;
     this.bufferNames = this.momentum !== 0 ? ['momentum_buffer'] : [];
   }
 
@@ -52,3 +56,5 @@ export class SGD extends Optimizer {
     param.assign(tf.sub(param, tf.mul(d, lr)));
   }
 }
+
+registries.optimizer.register('SGD', { schema: SGDOptions, build: (o, ctx) => new SGD([], o, ctx) });
