@@ -129,11 +129,16 @@ describe('LR schedules (mmengine param_scheduler, by_epoch=False)', () => {
   });
 
   it('the classes can be used without configs', () => {
-    const schedulers: LrScheduler[] = [new LinearLR(0.5, 1, 0, 3), new PolyLR(0, 2, 3, 13), new ConstantLR(0.5, 13, 15)];
+    const schedulers: LrScheduler[] = [
+      new LinearLR({ start_factor: 0.5, end_factor: 1, begin: 0, end: 3 }),
+      new PolyLR({ eta_min: 0, power: 2, begin: 3, end: 13 }),
+      new ConstantLR({ factor: 0.5, begin: 13, end: 15 }),
+    ];
     const schedule = new LrSchedule(schedulers, [1]);
     expect(schedule.lrAt(1)[0]).to.be.closeTo(0.75, 1e-15);
     expect(schedule.lrAt(8)[0]).to.be.closeTo((4 / 9) ** 2, 1e-15); // PolyLR t = 5 of T = 9: (1 − 5/9)²
-    const overlapping = new LrSchedule([new MultiStepLR([1], 0.1, 0, 5), new CosineAnnealingLR(null, 0, 0, 5)], [1]);
+    const steps = new MultiStepLR({ milestones: [1], gamma: 0.1, end: 5 });
+    const overlapping = new LrSchedule([steps, new CosineAnnealingLR({ T_max: null, eta_min: 0, end: 5 })], [1]);
     expect(overlapping.lrAt(2)[0]).to.be.closeTo(0.1 * ((1 + Math.cos((2 * Math.PI) / 5)) / 2), 1e-15);
   });
 });

@@ -1,18 +1,24 @@
 /** mmengine `ConstantLR`: the lr times `factor` from begin until the last step, where it is restored. */
-import { LrScheduler } from './scheduler.js';
+import { defineOptions, option, type OptionsInput } from '../../config/declare.js';
+import { optionPath, resolveOptions } from '../../config/resolve.js';
+import { registries, type BuildContext } from '../../registry.js';
+import { LrScheduler, LrSchedulerOptions, lrFactor } from './scheduler.js';
+
+export const ConstantLROptions = defineOptions('ConstantLR', 'the lr times factor until the last iteration of the range', {
+  factor: option(lrFactor, 1 / 3, 'factor on the lr until the last iteration of the range'),
+  ...LrSchedulerOptions.properties,
+});
+export type ConstantLROptions = OptionsInput<typeof ConstantLROptions>;
 
 export class ConstantLR extends LrScheduler {
   readonly type = 'ConstantLR';
   readonly center = 0;
+  readonly factor: number;
 
-  /** @param factor in (0, 1] (mmengine divides by it to restore the lr) */
-  constructor(
-    readonly factor: number,
-    begin: number,
-    end: number,
-  ) {
-    super(begin, end);
-    if (!(factor > 0 && factor <= 1)) throw new Error(`ConstantLR: factor must be in (0, 1], got ${factor}`);
+  constructor(options: ConstantLROptions = {}, ctx?: BuildContext) {
+    const o = resolveOptions(ConstantLROptions, options, ctx);
+    super(o, optionPath(ConstantLROptions, ctx));
+    this.factor = o.factor;
   }
 
   /**
@@ -26,3 +32,5 @@ export class ConstantLR extends LrScheduler {
     return g;
   }
 }
+
+registries.scheduler.register('ConstantLR', { schema: ConstantLROptions, build: (o, ctx) => new ConstantLR(o, ctx) });

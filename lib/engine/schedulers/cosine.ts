@@ -1,19 +1,32 @@
 /** mmengine `CosineAnnealingLR`: cosine decay to eta_min over T_max steps, rising again after (SGDR-like). */
-import { LrScheduler } from './scheduler.js';
+import { Type } from '@sinclair/typebox';
+import { defineOptions, nullable, option, type OptionsInput } from '../../config/declare.js';
+import { optionPath, resolveOptions } from '../../config/resolve.js';
+import { registries, type BuildContext } from '../../registry.js';
+import { LrScheduler, LrSchedulerOptions } from './scheduler.js';
+
+export const CosineAnnealingLROptions = defineOptions(
+  'CosineAnnealingLR',
+  'cosine annealing to eta_min over T_max iterations (default end - begin)',
+  {
+    T_max: option(nullable(Type.Integer({ minimum: 1 })), null, 'half period in iterations; null: end - begin'),
+    eta_min: option(Type.Number(), 0, 'lr at the bottom of the cosine'),
+    ...LrSchedulerOptions.properties,
+  },
+);
+export type CosineAnnealingLROptions = OptionsInput<typeof CosineAnnealingLROptions>;
 
 export class CosineAnnealingLR extends LrScheduler {
   readonly type = 'CosineAnnealingLR';
   /** The half period in steps: T_max, or end − begin when not given (mmengine's `T_max or (end - begin)`). */
   readonly tMax: number;
+  readonly etaMin: number;
 
-  constructor(
-    tMax: number | null,
-    readonly etaMin: number,
-    begin: number,
-    end: number,
-  ) {
-    super(begin, end);
-    this.tMax = tMax || end - begin;
+  constructor(options: CosineAnnealingLROptions = {}, ctx?: BuildContext) {
+    const o = resolveOptions(CosineAnnealingLROptions, options, ctx);
+    super(o, optionPath(CosineAnnealingLROptions, ctx));
+    this.tMax = o.T_max ?? o.end - o.begin;
+    this.etaMin = o.eta_min;
   }
 
   get center(): number {
@@ -55,3 +68,8 @@ export class CosineAnnealingLR extends LrScheduler {
     return T + 1 + 2 * T * Math.floor((t - T - 1) / (2 * T));
   }
 }
+
+registries.scheduler.register('CosineAnnealingLR', {
+  schema: CosineAnnealingLROptions,
+  build: (o, ctx) => new CosineAnnealingLR(o, ctx),
+});

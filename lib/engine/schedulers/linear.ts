@@ -1,25 +1,32 @@
 /** mmengine `LinearLR`: the lr factor moves linearly from start_factor to end_factor over [begin, end). */
-import { LrScheduler } from './scheduler.js';
+import { Type } from '@sinclair/typebox';
+import { defineOptions, option, type OptionsInput } from '../../config/declare.js';
+import { optionPath, resolveOptions } from '../../config/resolve.js';
+import { registries, type BuildContext } from '../../registry.js';
+import { LrScheduler, LrSchedulerOptions, lrFactor } from './scheduler.js';
+
+export const LinearLROptions = defineOptions(
+  'LinearLR',
+  'linear warmup or decay of the lr factor from start_factor to end_factor',
+  {
+    start_factor: option(lrFactor, 1 / 3, 'factor of the lr at begin'),
+    end_factor: option(Type.Number({ minimum: 0, maximum: 1 }), 1, 'factor reached at the last iteration of the range'),
+    ...LrSchedulerOptions.properties,
+  },
+);
+export type LinearLROptions = OptionsInput<typeof LinearLROptions>;
 
 export class LinearLR extends LrScheduler {
   readonly type = 'LinearLR';
   readonly center = 0;
+  readonly startFactor: number;
+  readonly endFactor: number;
 
-  /**
-   * @param startFactor factor at local step 0, in (0, 1] (mmengine divides by it at step 1)
-   * @param endFactor factor reached at the last local step, in [0, 1]
-   */
-  constructor(
-    readonly startFactor: number,
-    readonly endFactor: number,
-    begin: number,
-    end: number,
-  ) {
-    super(begin, end);
-    if (!(startFactor > 0 && startFactor <= 1)) {
-      throw new Error(`LinearLR: start_factor must be in (0, 1], got ${startFactor}`);
-    }
-    if (!(endFactor >= 0 && endFactor <= 1)) throw new Error(`LinearLR: end_factor must be in [0, 1], got ${endFactor}`);
+  constructor(options: LinearLROptions = {}, ctx?: BuildContext) {
+    const o = resolveOptions(LinearLROptions, options, ctx);
+    super(o, optionPath(LinearLROptions, ctx));
+    this.startFactor = o.start_factor;
+    this.endFactor = o.end_factor;
   }
 
   /**
@@ -36,3 +43,5 @@ export class LinearLR extends LrScheduler {
     return this.startFactor + ((this.endFactor - this.startFactor) * t) / this.lastStep;
   }
 }
+
+registries.scheduler.register('LinearLR', { schema: LinearLROptions, build: (o, ctx) => new LinearLR(o, ctx) });

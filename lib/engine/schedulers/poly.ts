@@ -1,18 +1,28 @@
 /** mmengine `PolyLR`: polynomial decay from the lr at `begin` to eta_min at the last step. */
-import { LrScheduler } from './scheduler.js';
+import { Type } from '@sinclair/typebox';
+import { defineOptions, option, type OptionsInput } from '../../config/declare.js';
+import { optionPath, resolveOptions } from '../../config/resolve.js';
+import { nonNegative } from '../../config/schema-parts.js';
+import { registries, type BuildContext } from '../../registry.js';
+import { LrScheduler, LrSchedulerOptions } from './scheduler.js';
+
+export const PolyLROptions = defineOptions('PolyLR', 'polynomial decay to eta_min at the last iteration of the range', {
+  eta_min: option(Type.Number(), 0, 'lr reached at the last iteration of the range'),
+  power: option(nonNegative, 1, 'exponent of the decay; 1: linear'),
+  ...LrSchedulerOptions.properties,
+});
+export type PolyLROptions = OptionsInput<typeof PolyLROptions>;
 
 export class PolyLR extends LrScheduler {
   readonly type = 'PolyLR';
+  readonly etaMin: number;
+  readonly power: number;
 
-  /** @param power exponent, >= 0 */
-  constructor(
-    readonly etaMin: number,
-    readonly power: number,
-    begin: number,
-    end: number,
-  ) {
-    super(begin, end);
-    if (!(power >= 0)) throw new Error(`PolyLR: power must be >= 0, got ${power}`);
+  constructor(options: PolyLROptions = {}, ctx?: BuildContext) {
+    const o = resolveOptions(PolyLROptions, options, ctx);
+    super(o, optionPath(PolyLROptions, ctx));
+    this.etaMin = o.eta_min;
+    this.power = o.power;
   }
 
   get center(): number {
@@ -29,3 +39,5 @@ export class PolyLR extends LrScheduler {
     return ((this.lastStep - t1) / (this.lastStep - from + 1)) ** this.power;
   }
 }
+
+registries.scheduler.register('PolyLR', { schema: PolyLROptions, build: (o, ctx) => new PolyLR(o, ctx) });

@@ -2,6 +2,8 @@
  * A list of schedulers applied together as mmengine's `param_scheduler` list, giving each param group's learning
  * rate at any iteration in closed form: a pure function of the iteration, so a resumed run continues exactly.
  */
+import type { ComponentConfig } from '../../config/types.js';
+import { registries as globalRegistries, type Registries } from '../../registry.js';
 import type { LrScheduler } from './scheduler.js';
 
 /** Iterations [from, to] (inclusive) during which the same schedulers step. */
@@ -42,6 +44,20 @@ export class LrSchedule {
     }
     return lr;
   }
+}
+
+/**
+ * Build a validated `param_scheduler` (one config or a list) for param groups with initial lrs `baseLrs`.
+ * No scheduler keeps every lr at its initial value.
+ */
+export function buildLrSchedule(
+  cfg: ComponentConfig | ComponentConfig[] | undefined,
+  baseLrs: readonly number[],
+  from: Registries = globalRegistries,
+): LrSchedule {
+  const cfgs = cfg === undefined ? [] : [cfg].flat();
+  const path = (i: number) => (Array.isArray(cfg) ? `param_scheduler[${i}]` : 'param_scheduler');
+  return new LrSchedule(cfgs.map((c, i) => from.scheduler.build(c, path(i))), baseLrs);
 }
 
 /** The lr after iterations from..last, all of which `active` step. */

@@ -5,24 +5,38 @@
  * lr ↦ c + f·(lr − c) about a fixed point c (0 for the multiplicative schedulers, eta_min for PolyLR and
  * CosineAnnealingLR), so a run of steps is c + (Π f)·(lr − c): the subclasses give Π f in closed form.
  */
+import { Type } from '@sinclair/typebox';
+import { constant, defineOptions, option, type ResolvedOptions } from '../../config/declare.js';
+import { ConfigError } from '../../config/errors.js';
 
 /** mmengine's default `end`, `INF = int(1e9)`. */
 export const INF = 1e9;
 
+/** The options every scheduler has (mmengine's `_ParamScheduler`), spread into each scheduler's declaration. */
+export const LrSchedulerOptions = defineOptions('LrScheduler', "the options every scheduler has (mmengine's _ParamScheduler)", {
+  begin: option(Type.Integer({ minimum: 0 }), 0, 'first iteration the scheduler steps at'),
+  end: option(Type.Integer({ minimum: 1 }), INF, 'first iteration it no longer steps at (exclusive); mmengine default INF = 1e9'),
+  by_epoch: option(constant(false), false, 'segvit schedules are iteration-based'),
+});
+
+/** A factor in (0, 1]: mmengine divides by it to restore the lr. */
+export const lrFactor = Type.Number({ exclusiveMinimum: 0, maximum: 1 });
+
 export abstract class LrScheduler {
   abstract readonly type: string;
+  /** First iteration this scheduler steps at. */
+  readonly begin: number;
+  /** First iteration it no longer steps at (exclusive). */
+  readonly end: number;
 
   /**
-   * @param begin first iteration this scheduler steps at
-   * @param end first iteration it no longer steps at (exclusive)
+   * @param o the scheduler's options, resolved by the scheduler (`resolveOptions` with its declaration)
+   * @param path where those options are, to name in errors (`param_scheduler[0]`)
    */
-  constructor(
-    readonly begin: number,
-    readonly end: number,
-  ) {
-    if (!Number.isInteger(begin) || !Number.isInteger(end) || begin < 0 || end <= begin) {
-      throw new Error(`a scheduler needs integers 0 <= begin < end, got begin=${begin}, end=${end}`);
-    }
+  constructor(o: ResolvedOptions<typeof LrSchedulerOptions>, path: string) {
+    if (o.end <= o.begin) throw ConfigError.at(`${path}.end`, `must be greater than begin (${o.begin})`);
+    this.begin = o.begin;
+    this.end = o.end;
   }
 
   /** The fixed point of this scheduler's steps. */
