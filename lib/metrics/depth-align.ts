@@ -7,7 +7,8 @@
 import { cropBox, type DepthEvalOptions, type DepthImage } from './depth.js';
 
 /** How DepthMetric prepares predictions: 'scale_shift' = the alignment above; null = taken as metric depth. */
-export type DepthAlign = 'scale_shift';
+export const DEPTH_ALIGNS = ['scale_shift'] as const;
+export type DepthAlign = (typeof DEPTH_ALIGNS)[number];
 
 /** Scale and shift of `pred` onto 1/gt over the pixels the evaluation counts (in the crop, min < gt < max). */
 export function inverseDepthFit(pred: DepthImage, gt: DepthImage, options: DepthEvalOptions): { scale: number; shift: number } {

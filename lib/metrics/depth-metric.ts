@@ -1,24 +1,44 @@
 /** Depth metrics averaged over images, as BTS's evaluation (δ1–δ3, AbsRel, SqRel, RMSE, RMSElog, log10, SILog). */
+import { Type } from '@sinclair/typebox';
+import { choice, defineOptions, nullable, option, optional, type OptionsInput, type ResolvedOptions } from '../config/declare.js';
+import { resolveOptions } from '../config/resolve.js';
+import { positive } from '../config/schema-parts.js';
+import { registries, type BuildContext } from '../registry.js';
 import {
-  DEPTH_METRICS, depthErrors, type DepthCrop, type DepthErrors, type DepthEvalOptions, type DepthImage, type DepthMetricName,
+  DEPTH_CROPS, DEPTH_METRICS, depthErrors, type DepthCrop, type DepthErrors, type DepthEvalOptions, type DepthImage,
+  type DepthMetricName,
 } from './depth.js';
-import { alignInverseDepth, type DepthAlign } from './depth-align.js';
+import { alignInverseDepth, DEPTH_ALIGNS, type DepthAlign } from './depth-align.js';
 
-export interface DepthMetricOptions {
-  /** The metrics to report, default all (mmseg's names: d1, d2, d3, abs_rel, sq_rel, rmse, rmse_log, log10, silog). */
-  depthMetrics?: DepthMetricName[];
-  /** Ground truth must exceed it; predictions are clipped up to it. Default: the dataset's min_depth, else 1e-3 (BTS). */
-  minDepthEval?: number;
-  /** Ground truth must be below it; predictions are clipped down to it. Default: the dataset's max_depth, else no bound. */
-  maxDepthEval?: number;
-  /** Default: the dataset's evaluation crop, else none; null = the whole map. */
-  cropType?: DepthCrop | null;
-  /**
-   * 'scale_shift': predictions are relative inverse depth (MiDaS, DPT without invert), aligned per image to the
-   * inverse ground truth by least squares, then inverted (depth-align.ts). Default null: predictions are metric depth.
-   */
-  align?: DepthAlign | null;
-}
+export const DepthMetricOptions = defineOptions(
+  'DepthMetric',
+  'depth errors per image over valid pixels in the crop, averaged over images, as BTS evaluates',
+  {
+    depth_metrics: option(
+      nullable(Type.Array(choice(DEPTH_METRICS), { minItems: 1 })),
+      null,
+      `the metrics to report; null: all (${DEPTH_METRICS.join(', ')})`,
+    ),
+    min_depth_eval: optional(
+      positive,
+      "ground truth must exceed it, predictions are clipped up to it; absent: the dataset's min_depth, else 0.001",
+    ),
+    max_depth_eval: optional(
+      nullable(positive),
+      "ground truth must be below it, predictions are clipped down to it; null: no upper bound; absent: the dataset's max_depth",
+    ),
+    crop_type: optional(
+      choice([null, ...DEPTH_CROPS]),
+      "nyu_crop: Eigen NYU crop on 480x640; eigen_crop / garg_crop: the KITTI crops; null: none; absent: the dataset's eval_crop",
+    ),
+    align: option(
+      choice([null, ...DEPTH_ALIGNS]),
+      null,
+      'scale_shift: relative inverse-depth predictions aligned per image to 1/gt by least squares (MiDaS / DPT evaluation)',
+    ),
+  },
+);
+export type DepthMetricOptions = OptionsInput<typeof DepthMetricOptions>;
 
 /** What a depth dataset tells its evaluation (mmengine's dataset_meta). */
 export interface DepthDatasetMeta {
@@ -32,29 +52,33 @@ export class DepthMetric {
   datasetMeta?: DepthDatasetMeta;
   readonly depthMetrics: readonly DepthMetricName[];
   readonly align: DepthAlign | null;
-  readonly #options: DepthMetricOptions;
+  readonly #resolved: ResolvedOptions<typeof DepthMetricOptions>;
   readonly #perImage: DepthErrors[] = [];
 
-  constructor(options: DepthMetricOptions = {}) {
-    this.#options = options;
-    this.depthMetrics = options.depthMetrics ?? DEPTH_METRICS;
-    this.align = options.align ?? null;
-    const { minDepthEval: min, maxDepthEval: max } = options;
-    if (min !== undefined && max !== undefined && !(min < max)) {
+  constructor(options: DepthMetricOptions = {}, ctx?: BuildContext) {
+    const o = resolveOptions(DepthMetricOptions, options, ctx);
+    this.#resolved = o;
+    this.depthMetrics = o.depth_metrics ?? DEPTH_METRICS;
+    this.align = o.align;
+    const [min, max] = [o.min_depth_eval, o.max_depth_eval];
+    if (min !== undefined && max !== undefined && !(min < (max ?? Infinity))) {
       throw new Error(`DepthMetric: min_depth_eval ${min} must be below max_depth_eval ${max}`);
     }
   }
 
   get minDepthEval(): number {
-    return this.#options.minDepthEval ?? this.datasetMeta?.minDepth ?? 1e-3;
+    return this.#resolved.min_depth_eval ?? this.datasetMeta?.minDepth ?? 1e-3;
   }
 
+  /** max_depth_eval (null: no bound), else the dataset's max_depth, else no bound. */
   get maxDepthEval(): number {
-    return this.#options.maxDepthEval ?? this.datasetMeta?.maxDepth ?? Infinity;
+    const max = this.#resolved.max_depth_eval;
+    return max === null ? Infinity : (max ?? this.datasetMeta?.maxDepth ?? Infinity);
   }
 
   get cropType(): DepthCrop | null {
-    return this.#options.cropType !== undefined ? this.#options.cropType : (this.datasetMeta?.cropType ?? null);
+    const crop = this.#resolved.crop_type;
+    return crop !== undefined ? crop : (this.datasetMeta?.cropType ?? null);
   }
 
   /**
@@ -92,3 +116,5 @@ export class DepthMetric {
     return { minDepth, maxDepth, crop: this.cropType };
   }
 }
+
+registries.metric.register('DepthMetric', { schema: DepthMetricOptions, build: (o, ctx) => new DepthMetric(o, ctx) });

@@ -14,7 +14,8 @@ export interface DepthImage {
  * Evaluation crops: `nyu_crop` = Eigen's NYU crop, rows 45..470 and columns 41..600 of a 480×640 map (mmseg's
  * name); `eigen_crop` and `garg_crop` = the KITTI crops as fractions of the height and width.
  */
-export type DepthCrop = 'nyu_crop' | 'eigen_crop' | 'garg_crop';
+export const DEPTH_CROPS = ['nyu_crop', 'eigen_crop', 'garg_crop'] as const;
+export type DepthCrop = (typeof DEPTH_CROPS)[number];
 
 export const DEPTH_METRICS = ['d1', 'd2', 'd3', 'abs_rel', 'sq_rel', 'rmse', 'rmse_log', 'log10', 'silog'] as const;
 export type DepthMetricName = (typeof DEPTH_METRICS)[number];

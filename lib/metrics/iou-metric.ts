@@ -1,19 +1,26 @@
 /** mmseg 1.x `IoUMetric`: dataset-level mIoU / mDice / mFscore from predicted and ground-truth class maps. */
+import { Type } from '@sinclair/typebox';
+import { choice, defineOptions, nullable, option, type OptionsInput } from '../config/declare.js';
+import { resolveOptions } from '../config/resolve.js';
+import { positive } from '../config/schema-parts.js';
+import { registries, type BuildContext } from '../registry.js';
 import {
-  addAreas, CLASS_RATIOS, emptyAreas, intersectAndUnion, totalAreaToMetrics, type Areas, type ClassMap, type IoUMetricName,
+  addAreas, CLASS_RATIOS, emptyAreas, intersectAndUnion, IOU_METRICS, totalAreaToMetrics, type Areas, type ClassMap,
+  type IoUMetricName,
 } from './iou.js';
 import { nanMean, roundHalfEven } from './round.js';
 
-export interface IoUMetricOptions {
-  /** Label value left out of every count, default 255. */
-  ignoreIndex?: number;
-  /** Default ['mIoU']. */
-  iouMetrics?: IoUMetricName[];
-  /** Replace NaN ratios (classes absent from predictions and labels) by this value; default null keeps NaN. */
-  nanToNum?: number | null;
-  /** Weight of recall in the F-score, default 1. */
-  beta?: number;
-}
+export const IoUMetricOptions = defineOptions(
+  'IoUMetric',
+  'mIoU / mDice / mFscore from per-class areas summed over the dataset, as mmseg 1.x',
+  {
+    ignore_index: option(Type.Integer(), 255, 'label value left out of every count'),
+    iou_metrics: option(Type.Array(choice(IOU_METRICS), { minItems: 1 }), ['mIoU'], 'the metrics to compute (each with aAcc and mAcc)'),
+    nan_to_num: option(nullable(Type.Number()), null, 'replaces NaN ratios (classes absent from predictions and labels); null: keep NaN'),
+    beta: option(positive, 1, 'weight of recall in the F-score'),
+  },
+);
+export type IoUMetricOptions = OptionsInput<typeof IoUMetricOptions>;
 
 /** One class's ratios in percent with 2 decimals (mmseg's per-class table); NaN where undefined. */
 export interface ClassResult {
@@ -49,11 +56,12 @@ export class IoUMetric {
   readonly beta: number;
   #total: Areas | null = null;
 
-  constructor(options: IoUMetricOptions = {}) {
-    this.ignoreIndex = options.ignoreIndex ?? 255;
-    this.iouMetrics = options.iouMetrics ?? ['mIoU'];
-    this.nanToNum = options.nanToNum ?? null;
-    this.beta = options.beta ?? 1;
+  constructor(options: IoUMetricOptions = {}, ctx?: BuildContext) {
+    const o = resolveOptions(IoUMetricOptions, options, ctx);
+    this.ignoreIndex = o.ignore_index;
+    this.iouMetrics = o.iou_metrics;
+    this.nanToNum = o.nan_to_num;
+    this.beta = o.beta;
   }
 
   /** Add one image: `pred` and `label` are class maps of the same pixels (at the original resolution). */
@@ -99,3 +107,5 @@ export class IoUMetric {
     return classes;
   }
 }
+
+registries.metric.register('IoUMetric', { schema: IoUMetricOptions, build: (o, ctx) => new IoUMetric(o, ctx) });

@@ -14,7 +14,8 @@ export interface Areas {
   label: Float64Array;
 }
 
-export type IoUMetricName = 'mIoU' | 'mDice' | 'mFscore';
+export const IOU_METRICS = ['mIoU', 'mDice', 'mFscore'] as const;
+export type IoUMetricName = (typeof IOU_METRICS)[number];
 
 /** Per-class ratios (fractions, NaN where the denominator is 0) and the overall accuracy. */
 export interface ClassRatios {

@@ -28,7 +28,7 @@ describe('DepthMetric (BTS evaluation)', () => {
   });
 
   it('clips predictions to [min, max], drops gt outside (min, max), averages per image', () => {
-    const metric = new DepthMetric({ minDepthEval: 1e-3, maxDepthEval: 10 });
+    const metric = new DepthMetric({ min_depth_eval: 1e-3, max_depth_eval: 10 });
     metric.process(pred, gt);
     // gt 12 > max is invalid; p 0 → 1e-3, p 20 → 10
     metric.process(image([0, 20, 7], 1, 3), image([3, 3, 12], 1, 3));
@@ -41,7 +41,7 @@ describe('DepthMetric (BTS evaluation)', () => {
   });
 
   it('reports only the requested metrics; silog of a pure scale error is 0', () => {
-    const metric = new DepthMetric({ depthMetrics: ['silog', 'd1'] });
+    const metric = new DepthMetric({ depth_metrics: ['silog', 'd1'] });
     metric.process(image([2, 4, 6], 1, 3), image([1, 2, 3], 1, 3));
     expect(metric.compute()).to.deep.equal({ silog: 0, d1: 0 });
   });
@@ -53,7 +53,7 @@ describe('DepthMetric (BTS evaluation)', () => {
     for (let y = 45; y < 471; y++) for (let x = 41; x < 601; x++) predData[y * w + x] = 1;
     predData[45 * w + 41] = 1.5;
     predData[470 * w + 600] = 1.5;
-    const metric = new DepthMetric({ maxDepthEval: 10, cropType: 'nyu_crop' });
+    const metric = new DepthMetric({ max_depth_eval: 10, crop_type: 'nyu_crop' });
     metric.process(image(predData, h, w), image(new Array<number>(h * w).fill(1), h, w));
     expect(metric.compute().abs_rel).to.be.closeTo((2 * 0.5) / (426 * 560), 1e-12);
     expect(() => metric.process(image([1], 1, 1), image([1], 1, 1))).to.throw('nyu_crop is defined on 480×640');
@@ -77,7 +77,7 @@ describe('DepthMetric (BTS evaluation)', () => {
   it("takes the depth range and crop from the dataset where its options leave them out (null: none)", () => {
     const nyu = { minDepth: 1e-3, maxDepth: 10, cropType: 'nyu_crop' as const };
     const unset = new DepthMetric();
-    const explicit = new DepthMetric({ maxDepthEval: 5, cropType: null });
+    const explicit = new DepthMetric({ max_depth_eval: 5, crop_type: null });
     expect([unset.minDepthEval, unset.maxDepthEval, unset.cropType]).to.deep.equal([1e-3, Infinity, null]);
     for (const m of [unset, explicit]) m.datasetMeta = nyu;
     expect([unset.maxDepthEval, unset.cropType]).to.deep.equal([10, 'nyu_crop']);
@@ -100,13 +100,13 @@ describe('DepthMetric (BTS evaluation)', () => {
     // (float32 maps: 3.2 and 0.95 are not exact)
     expect(fit.scale).to.be.closeTo(1 / 3, 1e-7);
     expect(fit.shift).to.be.closeTo(-0.2 / 3, 1e-7);
-    const metric = new DepthMetric({ maxDepthEval: 10, align: 'scale_shift' });
+    const metric = new DepthMetric({ max_depth_eval: 10, align: 'scale_shift' });
     metric.process(image([3.2, 1.7, 0.95, 100, 0.35, 0.8], 2, 3), truth);
     const aligned = metric.compute();
     expect(aligned.d1).to.equal(1);
     expect(aligned.abs_rel).to.be.closeTo(0, 1e-7);
     // a prediction that aligns below 1/max_depth is capped at max_depth
-    const capped = new DepthMetric({ maxDepthEval: 10, align: 'scale_shift', depthMetrics: ['abs_rel'] });
+    const capped = new DepthMetric({ max_depth_eval: 10, align: 'scale_shift', depth_metrics: ['abs_rel'] });
     capped.process(relative, truth);
     const { scale, shift } = inverseDepthFit(relative, truth, options);
     const depthAt5 = 1 / Math.max(scale * -1 + shift, 0.1);

@@ -53,7 +53,7 @@ describe('IoUMetric (mmseg 1.x)', () => {
   });
 
   it('mDice and mFscore (with precision and recall) as mmseg', () => {
-    const result = evaluate(new IoUMetric({ iouMetrics: ['mIoU', 'mDice', 'mFscore'] }));
+    const result = evaluate(new IoUMetric({ iou_metrics: ['mIoU', 'mDice', 'mFscore'] }));
     expect(result.mDice).to.equal(50.91); // 2I/(P+L): (8/11 + 8/10 + 0/1)/3
     expect(result.mPrecision).to.equal(53.33); // I/P: (4/5 + 4/5 + 0/1)/3
     expect(result.mRecall).to.equal(73.33); // I/L
@@ -64,7 +64,7 @@ describe('IoUMetric (mmseg 1.x)', () => {
   });
 
   it('nan_to_num replaces NaN before averaging, so no class is excluded', () => {
-    const result = evaluate(new IoUMetric({ nanToNum: 0 }));
+    const result = evaluate(new IoUMetric({ nan_to_num: 0 }));
     expect(result.mIoU).to.equal(30.95); // (4/7 + 4/6 + 0 + 0)/4
     expect(result.mAcc).to.equal(36.67);
     expect(result.excluded).to.deep.equal([]);

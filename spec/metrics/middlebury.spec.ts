@@ -109,7 +109,7 @@ describe('depth metrics on the Middlebury Motorcycle ground truth', function () 
     expect(reference.valid_pixels).to.equal(343274);
     const prediction: DepthImage = { data: pred.data as Float32Array, height: HEIGHT, width: WIDTH };
     for (const crop of ['none', 'garg_crop', 'eigen_crop']) {
-      const metric = new DepthMetric({ minDepthEval: 1e-3, maxDepthEval: 10, cropType: crop === 'none' ? null : (crop as DepthCrop) });
+      const metric = new DepthMetric({ min_depth_eval: 1e-3, max_depth_eval: 10, crop_type: crop === 'none' ? null : (crop as DepthCrop) });
       metric.process(prediction, depth);
       const ours = metric.compute();
       for (const key of DEPTH_METRICS) {
@@ -150,14 +150,14 @@ describe('depth metrics on the Middlebury Motorcycle ground truth', function () 
     const fit = inverseDepthFit(raw, depth, { ...EVAL, crop: null });
     expect(fit.scale).to.be.closeTo(1 / bf, 1e-7 / bf);
     expect(fit.shift).to.be.closeTo(calib.doffs / bf, 1e-7 * (calib.doffs / bf));
-    const metric = new DepthMetric({ minDepthEval: 1e-3, maxDepthEval: 10, align: 'scale_shift' });
+    const metric = new DepthMetric({ min_depth_eval: 1e-3, max_depth_eval: 10, align: 'scale_shift' });
     metric.process(raw, depth);
     const errors = metric.compute();
     expect([errors.d1, errors.d2, errors.d3]).to.deep.equal([1, 1, 1]);
     expect(errors.abs_rel).to.be.below(1e-6);
     expect(errors.rmse).to.be.below(1e-5);
     // unaligned, the disparity (tens of px) is no depth at all
-    const plain = new DepthMetric({ minDepthEval: 1e-3, maxDepthEval: 10 });
+    const plain = new DepthMetric({ min_depth_eval: 1e-3, max_depth_eval: 10 });
     plain.process(raw, depth);
     expect(plain.compute().d1).to.equal(0);
   });
