@@ -3,24 +3,32 @@
  * at the bottom of the image, centred horizontally: top = H − height, left = int((W − width) / 2). Crops the image
  * and its depth (and label) maps; sets imgShape.
  */
+import { defineOptions, option, type OptionsInput } from '../../lib/config/declare.js';
+import { resolveOptions } from '../../lib/config/resolve.js';
+import { positiveInt } from '../../lib/config/schema-parts.js';
+import { registries, type BuildContext } from '../../lib/registry.js';
 import type { Sample, Transform } from '../types.js';
 import { cropRaster, mapRasters, requireImage } from './raster.js';
 
-export interface KBCropOptions {
-  /** Default 352. */
-  height?: number;
-  /** Default 1216. */
-  width?: number;
-}
+export const KBCropOptions = defineOptions(
+  'KBCrop',
+  'KITTI benchmark crop: height x width at the bottom centre of image and depth map',
+  {
+    height: option(positiveInt, 352, 'rows kept, at the bottom'),
+    width: option(positiveInt, 1216, 'columns kept, centred'),
+  },
+);
+export type KBCropOptions = OptionsInput<typeof KBCropOptions>;
 
 export class KBCrop implements Transform {
   readonly type = 'KBCrop';
   readonly height: number;
   readonly width: number;
 
-  constructor(options: KBCropOptions = {}) {
-    this.height = options.height ?? 352;
-    this.width = options.width ?? 1216;
+  constructor(options: KBCropOptions = {}, ctx?: BuildContext) {
+    const o = resolveOptions(KBCropOptions, options, ctx);
+    this.height = o.height;
+    this.width = o.width;
   }
 
   apply(sample: Sample): Sample {
@@ -36,3 +44,5 @@ export class KBCrop implements Transform {
     return { ...cropped, imgShape: [this.height, this.width] };
   }
 }
+
+registries.transform.register('KBCrop', { schema: KBCropOptions, build: (o, ctx) => new KBCrop(o, ctx) });

@@ -1,20 +1,26 @@
 /** mmcv's Normalize: a float32 image (x − mean) / std per channel. */
+import { Type } from '@sinclair/typebox';
+import { defineOptions, option, required, type OptionsInput } from '../../lib/config/declare.js';
+import { ConfigError } from '../../lib/config/errors.js';
+import { optionPath, resolveOptions } from '../../lib/config/resolve.js';
+import { registries, type BuildContext } from '../../lib/registry.js';
 import type { Sample, Transform } from '../types.js';
 import { requireImage } from './raster.js';
 
 const f32 = Math.fround;
 
-export interface NormalizeOptions {
-  /** Per-channel mean, in the output channel order. */
-  mean: number[];
-  /** Per-channel standard deviation, in the output channel order. */
-  std: number[];
-  /**
-   * mmcv loads BGR and `to_rgb` converts to RGB; segvit loads RGB, so `true` (default) keeps RGB and `false`
-   * gives the BGR order a `to_rgb=False` model expects (3-channel images).
-   */
-  toRgb?: boolean;
-}
+const perChannel = Type.Array(Type.Number(), { minItems: 1 });
+
+/**
+ * mmcv loads BGR and `to_rgb` converts to RGB; segvit loads RGB, so `true` keeps RGB and `false` gives the BGR order a
+ * `to_rgb=False` model expects (3-channel images).
+ */
+export const NormalizeOptions = defineOptions('Normalize', 'float32 image (x - mean) / std per channel', {
+  mean: required(perChannel, 'per-channel mean, in the output channel order'),
+  std: required(perChannel, 'per-channel standard deviation, in the output channel order'),
+  to_rgb: option(Type.Boolean(), true, 'true: RGB channel order (as loaded); false: BGR (3-channel images)'),
+});
+export type NormalizeOptions = OptionsInput<typeof NormalizeOptions>;
 
 export class Normalize implements Transform {
   readonly type = 'Normalize';
@@ -22,13 +28,14 @@ export class Normalize implements Transform {
   readonly std: number[];
   readonly toRgb: boolean;
 
-  constructor(options: NormalizeOptions) {
-    if (options.mean.length !== options.std.length) {
-      throw new Error(`Normalize: mean has ${options.mean.length} values but std has ${options.std.length}`);
-    }
-    this.mean = options.mean;
-    this.std = options.std;
-    this.toRgb = options.toRgb ?? true;
+  constructor(options: NormalizeOptions, ctx?: BuildContext) {
+    const o = resolveOptions(NormalizeOptions, options, ctx);
+    const std = optionPath(NormalizeOptions, ctx, 'std');
+    if (o.mean.length !== o.std.length) throw ConfigError.at(std, `must have ${o.mean.length} values, as mean`);
+    if (o.std.some((s) => s === 0)) throw ConfigError.at(std, 'must not contain 0');
+    this.mean = o.mean;
+    this.std = o.std;
+    this.toRgb = o.to_rgb;
   }
 
   /** [H, W, C] uint8 or float32 -> [H, W, C] float32, computed in float32 as mmcv (x − mean, then · 1/std). */
@@ -48,3 +55,5 @@ export class Normalize implements Transform {
     return { ...sample, img: { ...img, data } };
   }
 }
+
+registries.transform.register('Normalize', { schema: NormalizeOptions, build: (o, ctx) => new Normalize(o, ctx) });

@@ -3,18 +3,26 @@
  * next multiple of `size_divisor`. Image pixels get `pad_val`, labels `seg_pad_val` (ignored by the loss), depth 0
  * (invalid). Sets padShape; imgShape keeps the unpadded size.
  */
+import { Type } from '@sinclair/typebox';
+import { defineOptions, option, optional, type OptionsInput } from '../../lib/config/declare.js';
+import { ConfigError } from '../../lib/config/errors.js';
+import { optionPath, resolveOptions } from '../../lib/config/resolve.js';
+import { intOrPair, pair, positiveInt } from '../../lib/config/schema-parts.js';
+import { registries, type BuildContext } from '../../lib/registry.js';
 import type { Sample, Transform } from '../types.js';
 import { mapRasters, padRaster, requireImage } from './raster.js';
 
-export interface PadOptions {
-  /** Target [height, width]; exactly one of size and sizeDivisor. */
-  size?: [number, number];
-  sizeDivisor?: number;
-  /** Default 0. */
-  padVal?: number;
-  /** Default 255. */
-  segPadVal?: number;
-}
+export const PadOptions = defineOptions(
+  'Pad',
+  'pad image (pad_val), labels (seg_pad_val), depth (0) bottom / right to size [h, w] or size_divisor',
+  {
+    size: optional(intOrPair, 'target [height, width] (n: [n, n]); give exactly one of size and size_divisor'),
+    size_divisor: optional(positiveInt, 'pad height and width up to multiples of it'),
+    pad_val: option(Type.Number(), 0, 'value of the padded image pixels'),
+    seg_pad_val: option(Type.Integer({ minimum: 0, maximum: 255 }), 255, 'label of the padded pixels (ignored by the losses)'),
+  },
+);
+export type PadOptions = OptionsInput<typeof PadOptions>;
 
 export class Pad implements Transform {
   readonly type = 'Pad';
@@ -23,14 +31,15 @@ export class Pad implements Transform {
   readonly padVal: number;
   readonly segPadVal: number;
 
-  constructor(options: PadOptions) {
-    if ((options.size === undefined) === (options.sizeDivisor === undefined)) {
-      throw new Error('Pad: give exactly one of size and size_divisor');
+  constructor(options: PadOptions, ctx?: BuildContext) {
+    const o = resolveOptions(PadOptions, options, ctx);
+    if ((o.size === undefined) === (o.size_divisor === undefined)) {
+      throw ConfigError.at(optionPath(PadOptions, ctx), 'give exactly one of size and size_divisor');
     }
-    this.size = options.size;
-    this.sizeDivisor = options.sizeDivisor;
-    this.padVal = options.padVal ?? 0;
-    this.segPadVal = options.segPadVal ?? 255;
+    this.size = o.size === undefined ? undefined : pair(o.size);
+    this.sizeDivisor = o.size_divisor;
+    this.padVal = o.pad_val;
+    this.segPadVal = o.seg_pad_val;
   }
 
   apply(sample: Sample): Sample {
@@ -53,3 +62,5 @@ export class Pad implements Transform {
     return [Math.ceil(height / d) * d, Math.ceil(width / d) * d];
   }
 }
+
+registries.transform.register('Pad', { schema: PadOptions, build: (o, ctx) => new Pad(o, ctx) });

@@ -8,19 +8,31 @@
  * Every step computes in float32, clips to [0, 255] and truncates to uint8 (numpy `astype(np.uint8)`).
  * Random draws follow mmseg's order: coin, then the step's value only when the coin says apply.
  */
+import { Type } from '@sinclair/typebox';
+import { defineOptions, option, type OptionsInput } from '../../lib/config/declare.js';
+import { optionPath, resolveOptions } from '../../lib/config/resolve.js';
+import { orderedRange, pairOf } from '../../lib/config/schema-parts.js';
 import type { Rng } from '../../lib/random.js';
+import { registries, type BuildContext } from '../../lib/registry.js';
 import type { Image, Sample, Transform } from '../types.js';
 import { hsvToRgb, rgbToHsv } from './hsv.js';
 import { requireImage } from './raster.js';
 
 const f32 = Math.fround;
 
-export interface PhotoMetricDistortionOptions {
-  brightnessDelta?: number;
-  contrastRange?: [number, number];
-  saturationRange?: [number, number];
-  hueDelta?: number;
-}
+const range = pairOf(Type.Number({ minimum: 0 }));
+
+export const PhotoMetricDistortionOptions = defineOptions(
+  'PhotoMetricDistortion',
+  'random brightness, contrast, saturation and hue (uint8 RGB images), as mmseg',
+  {
+    brightness_delta: option(Type.Integer({ minimum: 0, maximum: 255 }), 32, 'brightness shift drawn from [-delta, delta)'),
+    contrast_range: option(range, [0.5, 1.5], '[min, max] of the contrast factor'),
+    saturation_range: option(range, [0.5, 1.5], '[min, max] of the saturation factor'),
+    hue_delta: option(Type.Integer({ minimum: 0, maximum: 180 }), 18, 'hue shift drawn from [-delta, delta), of 180'),
+  },
+);
+export type PhotoMetricDistortionOptions = OptionsInput<typeof PhotoMetricDistortionOptions>;
 
 /** mmseg's `convert`, uint8(clip(float32(x)·α + β, 0, 255)), in place on every `stride`-th value from `start`. */
 export function convert(data: Uint8Array, alpha: number, beta: number, start = 0, stride = 1): void {
@@ -48,11 +60,13 @@ export class PhotoMetricDistortion implements Transform {
   readonly saturationRange: [number, number];
   readonly hueDelta: number;
 
-  constructor(options: PhotoMetricDistortionOptions = {}) {
-    this.brightnessDelta = options.brightnessDelta ?? 32;
-    this.contrastRange = options.contrastRange ?? [0.5, 1.5];
-    this.saturationRange = options.saturationRange ?? [0.5, 1.5];
-    this.hueDelta = options.hueDelta ?? 18;
+  constructor(options: PhotoMetricDistortionOptions = {}, ctx?: BuildContext) {
+    const o = resolveOptions(PhotoMetricDistortionOptions, options, ctx);
+    const path = (key: string) => optionPath(PhotoMetricDistortionOptions, ctx, key);
+    this.brightnessDelta = o.brightness_delta;
+    this.contrastRange = orderedRange(o.contrast_range, path('contrast_range'));
+    this.saturationRange = orderedRange(o.saturation_range, path('saturation_range'));
+    this.hueDelta = o.hue_delta;
   }
 
   apply(sample: Sample, rng: Rng): Sample {
@@ -101,3 +115,8 @@ export class PhotoMetricDistortion implements Transform {
 export function shiftHue(hsv: Uint8Array, delta: number): void {
   for (let i = 0; i < hsv.length; i += 3) hsv[i] = (((hsv[i] + delta) % 180) + 180) % 180;
 }
+
+registries.transform.register('PhotoMetricDistortion', {
+  schema: PhotoMetricDistortionOptions,
+  build: (o, ctx) => new PhotoMetricDistortion(o, ctx),
+});

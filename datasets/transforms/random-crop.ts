@@ -1,19 +1,30 @@
 /** mmseg's RandomCrop: one random window cut from the image and its label / depth maps. */
+import { Type } from '@sinclair/typebox';
+import { defineOptions, option, required, type OptionsInput } from '../../lib/config/declare.js';
+import { resolveOptions } from '../../lib/config/resolve.js';
+import { intOrPair, pair } from '../../lib/config/schema-parts.js';
 import type { Rng } from '../../lib/random.js';
+import { registries, type BuildContext } from '../../lib/registry.js';
 import type { LabelMap, Sample, Transform } from '../types.js';
 import { cropRaster, mapRasters, requireImage } from './raster.js';
 
 /** How many times mmseg redraws a crop that one class dominates. */
 const CAT_MAX_RETRIES = 10;
 
-export interface RandomCropOptions {
-  /** [height, width] of the crop; an image smaller than that is cut to its own size on that axis. */
-  cropSize: [number, number];
-  /** Redraw (up to 10 times) while one class covers this share of the crop's labelled pixels or more. Default 1. */
-  catMaxRatio?: number;
-  /** Label excluded from the class count. Default 255. */
-  ignoreIndex?: number;
-}
+export const RandomCropOptions = defineOptions(
+  'RandomCrop',
+  'random crop_size [h, w] window of image and maps; cat_max_ratio < 1 redraws class-dominated crops',
+  {
+    crop_size: required(intOrPair, '[height, width] of the crop (n: [n, n]); a smaller image keeps its own size on that axis'),
+    cat_max_ratio: option(
+      Type.Number({ exclusiveMinimum: 0, maximum: 1 }),
+      1,
+      "redraw (up to 10 times) while one class covers this share of the crop's labelled pixels or more",
+    ),
+    ignore_index: option(Type.Integer(), 255, 'label left out of the class count'),
+  },
+);
+export type RandomCropOptions = OptionsInput<typeof RandomCropOptions>;
 
 /** The top-left corner of a crop window of crop_size. */
 interface Box {
@@ -27,10 +38,11 @@ export class RandomCrop implements Transform {
   readonly catMaxRatio: number;
   readonly ignoreIndex: number;
 
-  constructor(options: RandomCropOptions) {
-    this.cropSize = options.cropSize;
-    this.catMaxRatio = options.catMaxRatio ?? 1;
-    this.ignoreIndex = options.ignoreIndex ?? 255;
+  constructor(options: RandomCropOptions, ctx?: BuildContext) {
+    const o = resolveOptions(RandomCropOptions, options, ctx);
+    this.cropSize = pair(o.crop_size);
+    this.catMaxRatio = o.cat_max_ratio;
+    this.ignoreIndex = o.ignore_index;
   }
 
   apply(sample: Sample, rng: Rng): Sample {
@@ -85,3 +97,5 @@ export class RandomCrop implements Transform {
     return classes > 1 && largest / total < this.catMaxRatio;
   }
 }
+
+registries.transform.register('RandomCrop', { schema: RandomCropOptions, build: (o, ctx) => new RandomCrop(o, ctx) });

@@ -1,14 +1,17 @@
 /** mmcv's RandomFlip with one direction: image, label and depth maps mirrored together with probability `prob`. */
+import { choice, defineOptions, option, required, type OptionsInput } from '../../lib/config/declare.js';
+import { resolveOptions } from '../../lib/config/resolve.js';
+import { probability } from '../../lib/config/schema-parts.js';
 import type { Rng } from '../../lib/random.js';
+import { registries, type BuildContext } from '../../lib/registry.js';
 import type { Sample, Transform } from '../types.js';
-import { flipRaster, mapRasters, type FlipDirection } from './raster.js';
+import { FLIP_DIRECTIONS, flipRaster, mapRasters, type FlipDirection } from './raster.js';
 
-export interface RandomFlipOptions {
-  /** Probability of flipping. */
-  prob: number;
-  /** Default 'horizontal'. */
-  direction?: FlipDirection;
-}
+export const RandomFlipOptions = defineOptions('RandomFlip', 'flip image and maps together with probability prob', {
+  prob: required(probability, 'probability of flipping'),
+  direction: option(choice(FLIP_DIRECTIONS), 'horizontal', 'horizontal: mirror left-right; vertical: upside down'),
+});
+export type RandomFlipOptions = OptionsInput<typeof RandomFlipOptions>;
 
 /** Flips when u < prob (numpy `choice([direction, None], p=[prob, 1 − prob])`); sets `flip`. */
 export class RandomFlip implements Transform {
@@ -16,9 +19,10 @@ export class RandomFlip implements Transform {
   readonly prob: number;
   readonly direction: FlipDirection;
 
-  constructor(options: RandomFlipOptions) {
-    this.prob = options.prob;
-    this.direction = options.direction ?? 'horizontal';
+  constructor(options: RandomFlipOptions, ctx?: BuildContext) {
+    const o = resolveOptions(RandomFlipOptions, options, ctx);
+    this.prob = o.prob;
+    this.direction = o.direction;
   }
 
   apply(sample: Sample, rng: Rng): Sample {
@@ -26,3 +30,5 @@ export class RandomFlip implements Transform {
     return { ...mapRasters(sample, this.type, (r) => flipRaster(r, this.direction)), flip: true };
   }
 }
+
+registries.transform.register('RandomFlip', { schema: RandomFlipOptions, build: (o, ctx) => new RandomFlip(o, ctx) });

@@ -20,7 +20,8 @@ export type MapKind = 'img' | 'seg' | 'depth';
 /** An operation applied to every map of a sample; it returns a raster of the same pixel type. */
 export type RasterOp = <T extends Pixels>(raster: Raster<T>, kind: MapKind) => Raster<T>;
 
-export type FlipDirection = 'horizontal' | 'vertical';
+export const FLIP_DIRECTIONS = ['horizontal', 'vertical'] as const;
+export type FlipDirection = (typeof FLIP_DIRECTIONS)[number];
 
 /** A zero-filled array of `length` elements of the same type as `like`. */
 export function allocLike<T extends Pixels>(like: T, length: number): T {

@@ -2,7 +2,12 @@
  * mmcv's Resize and RandomResize: the image bilinearly (cv2.INTER_LINEAR), label and depth maps with nearest
  * neighbour, so that no class id is invented and no invalid depth (0) leaks into valid pixels.
  */
+import { Type } from '@sinclair/typebox';
+import { defineOptions, option, required, type OptionsInput } from '../../lib/config/declare.js';
+import { optionPath, resolveOptions } from '../../lib/config/resolve.js';
+import { intOrPair, orderedRange, pair, pairOf } from '../../lib/config/schema-parts.js';
 import type { Rng } from '../../lib/random.js';
+import { registries, type BuildContext } from '../../lib/registry.js';
 import type { Sample, Transform } from '../types.js';
 import { resizeBilinear, resizeNearest } from './interpolate.js';
 import { mapRasters, requireImage } from './raster.js';
@@ -20,12 +25,15 @@ export function rescaleSize(width: number, height: number, scale: Scale): Scale 
   return [Math.trunc(width * factor + 0.5), Math.trunc(height * factor + 0.5)];
 }
 
-export interface ResizeOptions {
-  /** Target [width, height]; with keepRatio, the bounds of the long and short edges. */
-  scale: Scale;
-  /** Keep the aspect ratio (mmcv `imrescale`) instead of resizing to exactly `scale`. Default false. */
-  keepRatio?: boolean;
-}
+const scale = required(intOrPair, 'target [width, height] (n: [n, n]); with keep_ratio, bounds of the long and short edges');
+const keepRatio = option(Type.Boolean(), false, "keep the aspect ratio (mmcv's imrescale) instead of resizing to exactly scale");
+
+export const ResizeOptions = defineOptions(
+  'Resize',
+  'resize image (bilinear) and label / depth maps (nearest) to scale [w, h], or within it (keep_ratio)',
+  { scale, keep_ratio: keepRatio },
+);
+export type ResizeOptions = OptionsInput<typeof ResizeOptions>;
 
 /** Resize img, gtSegMap and gtDepthMap; sets imgShape and scaleFactor ([h-scale, w-scale]). */
 export class Resize implements Transform {
@@ -33,9 +41,10 @@ export class Resize implements Transform {
   readonly scale: Scale;
   readonly keepRatio: boolean;
 
-  constructor(options: ResizeOptions) {
-    this.scale = options.scale;
-    this.keepRatio = options.keepRatio ?? false;
+  constructor(options: ResizeOptions, ctx?: BuildContext) {
+    const o = resolveOptions(ResizeOptions, options, ctx);
+    this.scale = pair(o.scale);
+    this.keepRatio = o.keep_ratio;
   }
 
   apply(sample: Sample): Sample {
@@ -54,13 +63,16 @@ function resizeTo(sample: Sample, scale: Scale, keepRatio: boolean, transform: s
   return { ...resized, imgShape: [h, w], scaleFactor: [h / img.height, w / img.width] };
 }
 
-export interface RandomResizeOptions {
-  /** Base [width, height], multiplied by one ratio drawn per sample. */
-  scale: Scale;
-  /** [lo, hi]: the ratio is uniform in [lo, hi). */
-  ratioRange: [number, number];
-  keepRatio?: boolean;
-}
+export const RandomResizeOptions = defineOptions(
+  'RandomResize',
+  'Resize to scale [w, h] times a ratio drawn uniformly from ratio_range',
+  {
+    scale,
+    ratio_range: required(pairOf(Type.Number({ exclusiveMinimum: 0 })), '[min, max] of the ratio, drawn uniformly per sample'),
+    keep_ratio: keepRatio,
+  },
+);
+export type RandomResizeOptions = OptionsInput<typeof RandomResizeOptions>;
 
 /**
  * mmcv's RandomResize with `ratio_range`: ratio = lo + u·(hi − lo), target = (int(w·ratio), int(h·ratio)), then
@@ -72,12 +84,11 @@ export class RandomResize implements Transform {
   readonly ratioRange: [number, number];
   readonly keepRatio: boolean;
 
-  constructor(options: RandomResizeOptions) {
-    const [lo, hi] = options.ratioRange;
-    if (lo > hi) throw new Error(`RandomResize: ratio_range [${lo}, ${hi}] must be [min, max]`);
-    this.scale = options.scale;
-    this.ratioRange = options.ratioRange;
-    this.keepRatio = options.keepRatio ?? false;
+  constructor(options: RandomResizeOptions, ctx?: BuildContext) {
+    const o = resolveOptions(RandomResizeOptions, options, ctx);
+    this.scale = pair(o.scale);
+    this.ratioRange = orderedRange(o.ratio_range, optionPath(RandomResizeOptions, ctx, 'ratio_range'));
+    this.keepRatio = o.keep_ratio;
   }
 
   apply(sample: Sample, rng: Rng): Sample {
@@ -87,3 +98,6 @@ export class RandomResize implements Transform {
     return resizeTo(sample, target, this.keepRatio, this.type);
   }
 }
+
+registries.transform.register('Resize', { schema: ResizeOptions, build: (o, ctx) => new Resize(o, ctx) });
+registries.transform.register('RandomResize', { schema: RandomResizeOptions, build: (o, ctx) => new RandomResize(o, ctx) });

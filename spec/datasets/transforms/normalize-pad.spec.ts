@@ -13,7 +13,7 @@ describe('transforms: Normalize', () => {
   });
 
   it('with to_rgb false gives BGR order, mean and std in that order', () => {
-    const out = new Normalize({ mean: [0, 10, 20], std: [2, 4, 5], toRgb: false }).apply(sample(1, 1, [10, 20, 30]));
+    const out = new Normalize({ mean: [0, 10, 20], std: [2, 4, 5], to_rgb: false }).apply(sample(1, 1, [10, 20, 30]));
     const got = values(out.img!.data);
     [15, 2.5, -2].forEach((v, i) => expect(got[i]).to.be.closeTo(v, 1e-6));
   });
@@ -38,11 +38,11 @@ describe('transforms: Pad', () => {
   });
 
   it('pads to a multiple of size_divisor, with other pad values', () => {
-    const out = new Pad({ sizeDivisor: 4, padVal: 9, segPadVal: 7 }).apply(s());
+    const out = new Pad({ size_divisor: 4, pad_val: 9, seg_pad_val: 7 }).apply(s());
     expect(out.padShape).to.deep.equal([4, 4]);
     expect(values(out.img!.data).slice(0, 8)).to.deep.equal([1, 2, 3, 9, 4, 5, 6, 9]);
     expect(values(out.gtSegMap!.data).slice(8)).to.deep.equal([7, 7, 7, 7, 7, 7, 7, 7]);
-    expect(new Pad({ sizeDivisor: 3 }).apply(s()).padShape).to.deep.equal([3, 3]);
+    expect(new Pad({ size_divisor: 3 }).apply(s()).padShape).to.deep.equal([3, 3]);
   });
 
   it('refuses to pad to a smaller size, naming the file', () => {

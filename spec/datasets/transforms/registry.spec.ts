@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ConfigError } from '../../../lib/config/errors.js';
+import type { ComponentConfig } from '../../../lib/config/types.js';
 import { registries } from '../../../lib/registry.js';
-import { buildPipeline } from '../../../datasets/schema.js';
 import {
   KBCrop,
   Normalize,
@@ -12,6 +12,10 @@ import {
   RandomResize,
   Resize,
 } from '../../../datasets/transforms/index.js';
+
+/** The transforms of `configs`, built as the `pipeline` of the dataset at config path `path`. */
+const buildPipeline = (configs: ComponentConfig[], path: string) =>
+  configs.map((cfg, i) => registries.transform.build(cfg, `${path}.pipeline.${i}`));
 
 describe('transforms: registry', () => {
   it('registers every transform under its mmseg name', () => {
@@ -33,7 +37,7 @@ describe('transforms: registry', () => {
         { type: 'Resize', scale: [2048, 512], keep_ratio: true },
         { type: 'KBCrop' },
       ],
-      { registries, path: 'train_dataloader.dataset' },
+      'train_dataloader.dataset',
     );
     const [resize, crop, flip, pmd, norm, pad, test, kb] = pipeline;
     expect(resize).to.be.instanceOf(RandomResize).and.to.include({ keepRatio: true });
@@ -50,7 +54,7 @@ describe('transforms: registry', () => {
 
   it('reports bad options with their config path', () => {
     const at = (cfg: { type: string; [k: string]: unknown }) => () =>
-      buildPipeline([cfg as never], { registries, path: 'dataset' });
+      buildPipeline([cfg as ComponentConfig], 'dataset');
     expect(at({ type: 'RandomCrop', crop_size: [512, 0] })).to.throw(ConfigError, 'dataset.pipeline.0.crop_size');
     expect(at({ type: 'RandomFlip' })).to.throw(ConfigError, "dataset.pipeline.0: missing required key 'prob'");
     expect(at({ type: 'RandomResize', scale: [2048, 512], ratio_range: [2, 0.5] })).to.throw(

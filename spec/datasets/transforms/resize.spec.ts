@@ -77,7 +77,7 @@ describe('transforms: Resize', () => {
 
   it('sets imgShape and scaleFactor [h-scale, w-scale]; without keep_ratio the size is exactly scale', () => {
     const s = sample(768, 1024, new Array(768 * 1024).fill(7));
-    const kept = new Resize({ scale: [2048, 512], keepRatio: true }).apply(s);
+    const kept = new Resize({ scale: [2048, 512], keep_ratio: true }).apply(s);
     expect(kept.imgShape).to.deep.equal([512, 683]);
     expect(kept.scaleFactor).to.deep.equal([512 / 768, 683 / 1024]);
     expect([kept.img!.height, kept.img!.width]).to.deep.equal([512, 683]);
@@ -107,7 +107,7 @@ describe('transforms: Resize', () => {
     const u = new Rng(11).uniform();
     const ratio = 0.5 + u * 1.5;
     const target: [number, number] = [Math.trunc(2048 * ratio), Math.trunc(512 * ratio)];
-    const out = new RandomResize({ scale: [2048, 512], ratioRange: [0.5, 2], keepRatio: true }).apply(s, new Rng(11));
+    const out = new RandomResize({ scale: [2048, 512], ratio_range: [0.5, 2], keep_ratio: true }).apply(s, new Rng(11));
     const [w, h] = rescaleSize(1024, 768, target);
     expect(out.imgShape).to.deep.equal([h, w]);
   });
