@@ -3,7 +3,8 @@
  * `annotations/{training,validation}/ADE_*.png`. 0 = "other", not among the 150 classes, so reduce_zero_label is fixed
  * to true (0 -> 255, x -> x-1). Classes and palette as mmseg's mmseg/datasets/ade.py (including its 'bed ').
  */
-import { BaseSegDataset, type FormatDefaults } from './base.js';
+import { BaseSegDataset, segDatasetOptions } from './base.js';
+import { registerDataset, type FormatDefaults } from './file-dataset.js';
 import type { Metainfo, Rgb } from './meta.js';
 import { ADE20K_PALETTE } from '../lib/viz/palettes.js';
 
@@ -37,4 +38,11 @@ export class ADE20KDataset extends BaseSegDataset {
     reduceZeroLabel: true,
     fixedReduceZeroLabel: true,
   };
+  static override readonly OPTIONS = segDatasetOptions(
+    'ADE20KDataset',
+    'ADE20K (SceneParsing), 150 classes, reduce_zero_label fixed to true',
+    this,
+  );
 }
+
+registerDataset(ADE20KDataset.OPTIONS, (o, ctx) => new ADE20KDataset(o, ctx));

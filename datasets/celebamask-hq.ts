@@ -7,7 +7,8 @@
  * CelebA-HQ-to-CelebA-mapping.txt gives 24,183 / 2,993 / 2,824). Palette as the official g_color.py.
  */
 import { join } from 'node:path';
-import { BaseSegDataset, type FormatDefaults } from './base.js';
+import { BaseSegDataset, segDatasetOptions } from './base.js';
+import { registerDataset, type FormatDefaults } from './file-dataset.js';
 import { CLASS_PLACEHOLDER } from './class-masks.js';
 import type { Metainfo, Rgb } from './meta.js';
 import { CELEBAMASK_HQ_PALETTE } from '../lib/viz/palettes.js';
@@ -32,6 +33,11 @@ export class CelebAMaskHQDataset extends BaseSegDataset {
     annSuffix: '.png',
     reduceZeroLabel: false,
   };
+  static override readonly OPTIONS = segDatasetOptions(
+    'CelebAMaskHQDataset',
+    'CelebAMask-HQ, 19 classes merged from per-attribute masks',
+    this,
+  );
 
   /** The mask template of image `{id}`: `{dir}/{id div 2000}/{id:05d}_{class}{suffix}`. */
   protected override annotationFor(stem: string, dir: string, suffix: string): string {
@@ -44,3 +50,5 @@ export class CelebAMaskHQDataset extends BaseSegDataset {
     return join(dir, folder, `${name.padStart(5, '0')}_${CLASS_PLACEHOLDER}${suffix}`);
   }
 }
+
+registerDataset(CelebAMaskHQDataset.OPTIONS, (o, ctx) => new CelebAMaskHQDataset(o, ctx));

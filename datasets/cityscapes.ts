@@ -3,7 +3,8 @@
  * `gtFine/{split}/<city>/*_gtFine_labelTrainIds.png` (19 train ids 0..18, 255 = ignore). Classes and palette as mmseg's
  * mmseg/datasets/cityscapes.py.
  */
-import { BaseSegDataset, type FormatDefaults } from './base.js';
+import { BaseSegDataset, segDatasetOptions } from './base.js';
+import { registerDataset, type FormatDefaults } from './file-dataset.js';
 import type { Metainfo, Rgb } from './meta.js';
 import { CITYSCAPES_PALETTE } from '../lib/viz/palettes.js';
 
@@ -23,4 +24,11 @@ export class CityscapesDataset extends BaseSegDataset {
     annSuffix: '_gtFine_labelTrainIds.png',
     reduceZeroLabel: false,
   };
+  static override readonly OPTIONS = segDatasetOptions(
+    'CityscapesDataset',
+    'Cityscapes, 19 train ids, *_leftImg8bit.png / *_gtFine_labelTrainIds.png',
+    this,
+  );
 }
+
+registerDataset(CityscapesDataset.OPTIONS, (o, ctx) => new CityscapesDataset(o, ctx));

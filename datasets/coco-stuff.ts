@@ -6,7 +6,8 @@
  *   0 = unlabelled: set reduce_zero_label true (as mmseg's coco-stuff10k config).
  * Classes and palette as mmseg's mmseg/datasets/coco_stuff.py.
  */
-import { BaseSegDataset, type FormatDefaults } from './base.js';
+import { BaseSegDataset, segDatasetOptions } from './base.js';
+import { registerDataset, type FormatDefaults } from './file-dataset.js';
 import type { Metainfo, Rgb } from './meta.js';
 import { COCO_STUFF_PALETTE } from '../lib/viz/palettes.js';
 
@@ -43,4 +44,11 @@ export class COCOStuffDataset extends BaseSegDataset {
     annSuffix: '_labelTrainIds.png',
     reduceZeroLabel: false,
   };
+  static override readonly OPTIONS = segDatasetOptions(
+    'COCOStuffDataset',
+    'COCO-Stuff 164k / 10k, 171 classes, *_labelTrainIds.png',
+    this,
+  );
 }
+
+registerDataset(COCOStuffDataset.OPTIONS, (o, ctx) => new COCOStuffDataset(o, ctx));

@@ -1,22 +1,17 @@
 /**
  * Monocular depth datasets: images paired with 16-bit PNG depth maps (raw value / depth_scale = metres, 0 = no
  * measurement), laid out as BaseSegDataset's folders (`data_prefix.depth_map_path`, `depth_map_suffix`) or listed
- * in BTS-style split files (`img_relpath depth_relpath focal` per line). Samples carry `depthMapPath`.
+ * in BTS-style split files (`img_relpath depth_relpath focal` per line). Samples carry `depthMapPath`. Each format
+ * sets FORMAT and DEPTH and declares its options with their defaults (`OPTIONS`).
  */
-import { BaseSegDataset, type AnnotationLayout, type BaseSegDatasetOptions, type FormatDefaults } from './base.js';
+import { Type } from '@sinclair/typebox';
+import { choice, defineOptions, option, type OptionsInput, type ResolvedOptions } from '../lib/config/declare.js';
+import { resolveOptions } from '../lib/config/resolve.js';
+import { nonNegative, positive } from '../lib/config/schema-parts.js';
 import type { DepthCrop } from '../lib/metrics/depth.js';
+import type { BuildContext } from '../lib/registry.js';
+import { FileDataset, locationOptions, sampleOptions, type FormatDefaults } from './file-dataset.js';
 import type { DatasetMeta } from './types.js';
-
-export interface DepthDatasetOptions extends BaseSegDatasetOptions {
-  depthMapSuffix?: string;
-  /** Raw PNG value / depthScale = metres. */
-  depthScale?: number;
-  /** Evaluation range in metres. */
-  maxDepth?: number;
-  minDepth?: number;
-  /** Evaluation crop (a key of the format's evalCrops: 'eigen', 'garg') or null for none. */
-  evalCrop?: string | null;
-}
 
 /** A depth format's conventions. */
 export interface DepthDefaults {
@@ -28,35 +23,55 @@ export interface DepthDefaults {
   evalCrops: Readonly<Record<string, DepthCrop>>;
 }
 
-export abstract class DepthDataset extends BaseSegDataset {
-  static readonly DEPTH: DepthDefaults = { depthScale: 1, maxDepth: Infinity, minDepth: 1e-3, evalCrop: null, evalCrops: {} };
+/** The options of depth format `cls`, with the defaults of its FORMAT and DEPTH. */
+export function depthDatasetOptions(
+  type: string,
+  description: string,
+  cls: { FORMAT: FormatDefaults; DEPTH: DepthDefaults },
+) {
+  const { FORMAT: format, DEPTH: depth } = cls;
+  return defineOptions(type, description, {
+    ...locationOptions(format, 'depth_map_path'),
+    depth_map_suffix: option(Type.String(), format.annSuffix, 'file name ending of the depth maps'),
+    ann_file: option(Type.String(), '', `split file: names, or BTS lines "img depth focal"; '': every image`),
+    depth_scale: option(positive, depth.depthScale, 'raw / depth_scale = metres'),
+    max_depth: option(positive, depth.maxDepth, 'evaluation cap in metres'),
+    min_depth: option(nonNegative, depth.minDepth, 'evaluation floor in metres'),
+    eval_crop: option(
+      choice([...Object.keys(depth.evalCrops), null]),
+      depth.evalCrop,
+      'evaluation crop; null: the whole map',
+    ),
+    ...sampleOptions,
+  });
+}
 
-  constructor(options: DepthDatasetOptions = {}) {
-    super(options);
-  }
+export type DepthDatasetDeclaration = ReturnType<typeof depthDatasetOptions>;
+export type DepthDatasetOptions = OptionsInput<DepthDatasetDeclaration>;
 
-  protected override resolveMeta(options: DepthDatasetOptions): DatasetMeta {
-    const defaults = (this.constructor as typeof DepthDataset).DEPTH;
-    const evalCrop = options.evalCrop === undefined ? defaults.evalCrop : options.evalCrop;
-    if (evalCrop !== null && !(evalCrop in defaults.evalCrops)) {
-      throw new Error(`eval_crop '${evalCrop}' is not one of ${Object.keys(defaults.evalCrops).join(', ') || 'none'} for this dataset`);
-    }
-    return {
-      task: 'depth',
-      classes: [],
-      palette: [],
-      reduceZeroLabel: false,
-      ignoreIndex: 255,
-      depthScale: options.depthScale ?? defaults.depthScale,
-      maxDepth: options.maxDepth ?? defaults.maxDepth,
-      minDepth: options.minDepth ?? defaults.minDepth,
-      evalCrop,
-      cropType: evalCrop === null ? null : defaults.evalCrops[evalCrop],
-    };
-  }
+/** The conventions of a depth dataset of format `depth` with resolved options `o`. */
+function depthMeta(depth: DepthDefaults, o: ResolvedOptions<DepthDatasetDeclaration>): DatasetMeta {
+  return {
+    task: 'depth',
+    classes: [],
+    palette: [],
+    reduceZeroLabel: false,
+    ignoreIndex: 255,
+    depthScale: o.depth_scale,
+    maxDepth: o.max_depth,
+    minDepth: o.min_depth,
+    evalCrop: o.eval_crop,
+    cropType: o.eval_crop === null ? null : depth.evalCrops[o.eval_crop],
+  };
+}
 
-  protected override annotationLayout(options: DepthDatasetOptions, format: FormatDefaults): AnnotationLayout {
-    const dir = options.dataPrefix?.depthMapPath === undefined ? format.annPath : options.dataPrefix.depthMapPath;
-    return { dir, suffix: options.depthMapSuffix ?? format.annSuffix };
+export abstract class DepthDataset extends FileDataset {
+  declare static readonly DEPTH: DepthDefaults;
+  declare static readonly OPTIONS: DepthDatasetDeclaration;
+
+  constructor(options: DepthDatasetOptions = {}, ctx?: BuildContext) {
+    const { OPTIONS, DEPTH } = new.target;
+    const o = resolveOptions(OPTIONS, options, ctx);
+    super(o, { dir: o.data_prefix.depth_map_path, suffix: o.depth_map_suffix }, depthMeta(DEPTH, o));
   }
 }

@@ -11,28 +11,19 @@
  * any folder dataset.
  */
 import { join } from 'node:path';
+import { Type } from '@sinclair/typebox';
+import { defineOptions, option, type OptionsInput, type ResolvedOptions } from '../lib/config/declare.js';
+import { resolveOptions } from '../lib/config/resolve.js';
+import { positiveInt } from '../lib/config/schema-parts.js';
 import { Rng } from '../lib/random.js';
+import type { BuildContext } from '../lib/registry.js';
 import { encodeLabelPng, encodePng } from '../lib/viz/png.js';
-import { BaseSegDataset, type BaseSegDatasetOptions, type FormatDefaults } from './base.js';
+import { BaseSegDataset, type BaseSegDatasetOptions } from './base.js';
 import { drawScene, type DigitScene, type SceneOptions } from './digit-scenes.js';
-import { ensureGeneratedSplit, type SplitSettings } from './generated-split.js';
-import type { Metainfo, Rgb } from './meta.js';
+import { registerDataset, sampleOptions } from './file-dataset.js';
+import { ensureGeneratedSplit, seedOption, splitOptions, type SplitName, type SplitSettings } from './generated-split.js';
+import type { Rgb } from './meta.js';
 import { readMnist } from './mnist.js';
-import type { Transform } from './types.js';
-
-export type DigitsSplit = 'train' | 'val';
-
-export interface DigitsOptions {
-  /** Cache folder; default 'data/digits'. */
-  dataRoot?: string;
-  split?: DigitsSplit;
-  /** Default 2000 (train) / 300 (val). */
-  numSamples?: number;
-  imgSize?: number;
-  maxDigits?: number;
-  seed?: number;
-  pipeline?: Transform[];
-}
 
 export const DIGITS_CLASSES: readonly string[] = ['background', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
@@ -41,11 +32,25 @@ export const DIGITS_PALETTE: readonly Rgb[] = [
   [227, 119, 194], [127, 127, 127], [188, 189, 34], [23, 190, 207],
 ];
 
-export const DIGITS_DEFAULT_SAMPLES: Record<DigitsSplit, number> = { train: 2000, val: 300 };
+export const DIGITS_DEFAULT_SAMPLES: Readonly<Record<SplitName, number>> = { train: 2000, val: 300 };
+
+export const DigitsDatasetOptions = defineOptions(
+  'DigitsDataset',
+  'built-in demo: scenes of real MNIST digits, 11 classes, generated once and cached',
+  {
+    data_root: option(Type.String(), join('data', 'digits'), 'cache folder'),
+    ...splitOptions(DIGITS_DEFAULT_SAMPLES),
+    img_size: option(Type.Integer({ minimum: 8 }), 64, 'side of the square scenes, pixels'),
+    max_digits: option(positiveInt, 4, 'digits per scene: 1..max_digits'),
+    seed: seedOption,
+    pipeline: sampleOptions.pipeline,
+  },
+);
+export type DigitsDatasetOptions = OptionsInput<typeof DigitsDatasetOptions>;
 
 /** Bumped whenever the drawing changes, so caches of an older generator are regenerated. */
 const GENERATOR_VERSION = 5;
-const SPLIT_SALT: Record<DigitsSplit, number> = { train: 0x74726e, val: 0x76616c };
+const SPLIT_SALT: Record<SplitName, number> = { train: 0x74726e, val: 0x76616c };
 
 /** What a cached split was made with (its meta.json entry). */
 interface DigitsSettings extends SplitSettings {
@@ -55,25 +60,23 @@ interface DigitsSettings extends SplitSettings {
 }
 
 /** The scenes of a split, in order: scene i is the same whatever the number of samples. */
-export function* digitScenes(split: DigitsSplit, seed: number, options: SceneOptions): Generator<DigitScene> {
+export function* digitScenes(split: SplitName, seed: number, options: SceneOptions): Generator<DigitScene> {
   const mnist = readMnist(split === 'train' ? 'train' : 't10k');
   const rng = new Rng(new Rng((seed ^ SPLIT_SALT[split]) >>> 0).nextUint32());
   for (;;) yield drawScene(rng, mnist, options);
 }
 
-/** Make sure the cache of `options`' split exists and matches its settings; the folder options to read it. */
-export function prepareDigits(options: DigitsOptions = {}): BaseSegDatasetOptions {
-  const root = options.dataRoot ?? join('data', 'digits');
-  const split = options.split ?? 'train';
+/** Make sure the cache of the split of `o` exists and matches its settings; the folder options to read it. */
+export function prepareDigits(o: ResolvedOptions<typeof DigitsDatasetOptions>): BaseSegDatasetOptions {
+  const { data_root: root, split } = o;
   const settings: DigitsSettings = {
     generator: GENERATOR_VERSION,
-    seed: options.seed ?? 0,
-    count: options.numSamples ?? DIGITS_DEFAULT_SAMPLES[split],
-    img_size: options.imgSize ?? 64,
-    max_digits: options.maxDigits ?? 4,
+    seed: o.seed,
+    count: o.num_samples ?? DIGITS_DEFAULT_SAMPLES[split],
+    img_size: o.img_size,
+    max_digits: o.max_digits,
     mnist: split === 'train' ? 'train' : 't10k',
   };
-  if (settings.img_size < 8) throw new Error(`DigitsDataset: img_size ${settings.img_size} is too small (>= 8)`);
   const dirs = { img: join('img_dir', split), ann: join('ann_dir', split) };
   ensureGeneratedSplit({
     name: 'digits',
@@ -86,14 +89,20 @@ export function prepareDigits(options: DigitsOptions = {}): BaseSegDatasetOption
       for (const scene of digitScenes(split, settings.seed, drawing)) yield [encodePng(scene.image), encodeLabelPng(scene.label)];
     },
   });
-  return { dataRoot: root, dataPrefix: { imgPath: dirs.img, segMapPath: dirs.ann }, pipeline: options.pipeline ?? [] };
+  return {
+    data_root: root,
+    data_prefix: { img_path: dirs.img, seg_map_path: dirs.ann },
+    img_suffix: '.png',
+    metainfo: { classes: [...DIGITS_CLASSES], palette: [...DIGITS_PALETTE] },
+    pipeline: o.pipeline,
+  };
 }
 
+/** The generated cache, read as a folder dataset with the digits' classes. */
 export class DigitsDataset extends BaseSegDataset {
-  static override readonly METAINFO: Metainfo = { classes: DIGITS_CLASSES, palette: DIGITS_PALETTE };
-  static override readonly FORMAT: FormatDefaults = { ...BaseSegDataset.FORMAT, imgSuffix: '.png' };
-
-  constructor(options: DigitsOptions = {}) {
-    super(prepareDigits(options));
+  constructor(options: DigitsDatasetOptions = {}, ctx?: BuildContext) {
+    super(prepareDigits(resolveOptions(DigitsDatasetOptions, options, ctx)), ctx);
   }
 }
+
+registerDataset(DigitsDatasetOptions, (o, ctx) => new DigitsDataset(o, ctx));

@@ -8,8 +8,26 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Type } from '@sinclair/typebox';
+import { choice, option, optional } from '../lib/config/declare.js';
+import { positiveInt } from '../lib/config/schema-parts.js';
 import { writeAtomic } from '../lib/files.js';
 import { listFiles } from './files.js';
+
+export const SPLITS = ['train', 'val'] as const;
+export type SplitName = (typeof SPLITS)[number];
+
+/** The split options of a generated dataset, whose splits have `defaultSamples` samples unless told. */
+export function splitOptions(defaultSamples: Readonly<Record<SplitName, number>>) {
+  const { train, val } = defaultSamples;
+  return {
+    split: option(choice(SPLITS), 'train', 'the split to generate (once) and read'),
+    num_samples: optional(positiveInt, `samples of the split; default ${train} (train) / ${val} (val)`),
+  };
+}
+
+/** The seed option of a generated dataset. */
+export const seedOption = option(Type.Integer({ minimum: 0 }), 0, 'seed of the generator: the same seed, the same samples');
 
 /** Settings that determine a split's files, as recorded in meta.json. */
 export interface SplitSettings {

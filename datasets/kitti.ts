@@ -6,8 +6,8 @@
  * images have ground truth). Without ann_file images and depth maps are paired by name as in BaseSegDataset.
  * Evaluation: 1e-3..80 m, Garg crop (default) or Eigen crop.
  */
-import type { FormatDefaults } from './base.js';
-import { DepthDataset, type DepthDefaults } from './depth.js';
+import { registerDataset, type FormatDefaults } from './file-dataset.js';
+import { DepthDataset, depthDatasetOptions, type DepthDefaults } from './depth.js';
 
 export class KITTIDataset extends DepthDataset {
   static override readonly FORMAT: FormatDefaults = { ...DepthDataset.FORMAT, imgSuffix: '.png' };
@@ -18,4 +18,11 @@ export class KITTIDataset extends DepthDataset {
     evalCrop: 'garg',
     evalCrops: { garg: 'garg_crop', eigen: 'eigen_crop' },
   };
+  static override readonly OPTIONS = depthDatasetOptions(
+    'KITTIDataset',
+    'KITTI depth (Eigen split), uint16 PNGs / 256, 0 = invalid, max 80 m, Garg or Eigen crop',
+    this,
+  );
 }
+
+registerDataset(KITTIDataset.OPTIONS, (o, ctx) => new KITTIDataset(o, ctx));

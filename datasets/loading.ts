@@ -3,6 +3,11 @@
  * label conventions applied and checked) or its depth map, from the paths its dataset put in the sample.
  */
 import { existsSync } from 'node:fs';
+import { Type } from '@sinclair/typebox';
+import { defineOptions, nullable, option, type OptionsInput } from '../lib/config/declare.js';
+import { resolveOptions } from '../lib/config/resolve.js';
+import { positive } from '../lib/config/schema-parts.js';
+import { registries, type BuildContext } from '../lib/registry.js';
 import { classMasksExist, isClassMaskTemplate, readClassMasks } from './class-masks.js';
 import { DataFileError, MissingAnnotationError } from './errors.js';
 import { readDepthPng, readImage, readLabelMap } from './io.js';
@@ -61,11 +66,21 @@ export async function readDepthMap(sample: Sample, depthRescaleFactor?: number |
   return { data, height: raw.height, width: raw.width };
 }
 
-/** mmseg's LoadImageFromFile: sets img (uint8 RGB, or float32 with `toFloat32`), oriShape and imgShape. */
+export const LoadImageFromFileOptions = defineOptions(
+  'LoadImageFromFile',
+  'read img (uint8 RGB; float32 with to_float32), set ori_shape and img_shape',
+  { to_float32: option(Type.Boolean(), false, 'float32 pixel values instead of uint8') },
+);
+export type LoadImageFromFileOptions = OptionsInput<typeof LoadImageFromFileOptions>;
+
+/** mmseg's LoadImageFromFile: sets img (uint8 RGB, or float32 with `to_float32`), oriShape and imgShape. */
 export class LoadImageFromFile implements Transform {
   readonly type = 'LoadImageFromFile';
+  readonly toFloat32: boolean;
 
-  constructor(readonly toFloat32 = false) {}
+  constructor(options: LoadImageFromFileOptions = {}, ctx?: BuildContext) {
+    this.toFloat32 = resolveOptions(LoadImageFromFileOptions, options, ctx).to_float32;
+  }
 
   async apply(sample: Sample): Promise<Sample> {
     const img = await readImage(sample.imgPath);
@@ -75,6 +90,13 @@ export class LoadImageFromFile implements Transform {
   }
 }
 
+export const LoadAnnotationsOptions = defineOptions(
+  'LoadAnnotations',
+  'read gt_seg_map with reduce_zero_label and label_map applied; values checked against the classes',
+  { reduce_zero_label: option(nullable(Type.Boolean()), null, "label 0 -> ignore, others - 1; null: the dataset's") },
+);
+export type LoadAnnotationsOptions = OptionsInput<typeof LoadAnnotationsOptions>;
+
 /**
  * mmseg's LoadAnnotations: sets gtSegMap, the label map with reduce_zero_label (this transform's when given,
  * else the dataset's) and label_map applied; a value that is neither a class id nor ignore_index is a
@@ -82,8 +104,11 @@ export class LoadImageFromFile implements Transform {
  */
 export class LoadAnnotations implements Transform {
   readonly type = 'LoadAnnotations';
+  readonly reduceZeroLabel: boolean | null;
 
-  constructor(readonly reduceZeroLabel: boolean | null = null) {}
+  constructor(options: LoadAnnotationsOptions = {}, ctx?: BuildContext) {
+    this.reduceZeroLabel = resolveOptions(LoadAnnotationsOptions, options, ctx).reduce_zero_label;
+  }
 
   async apply(sample: Sample): Promise<Sample> {
     const reduceZeroLabel = this.reduceZeroLabel ?? sample.meta.reduceZeroLabel;
@@ -93,13 +118,36 @@ export class LoadAnnotations implements Transform {
   }
 }
 
+export const LoadDepthAnnotationOptions = defineOptions(
+  'LoadDepthAnnotation',
+  'read gt_depth_map in metres from a 16-bit PNG (raw / depth_scale, or raw * depth_rescale_factor)',
+  { depth_rescale_factor: option(nullable(positive), null, "metres per raw unit; null: 1 / the dataset's depth_scale") },
+);
+export type LoadDepthAnnotationOptions = OptionsInput<typeof LoadDepthAnnotationOptions>;
+
 /** mmseg's LoadDepthAnnotation: sets gtDepthMap in metres (see readDepthMap), 0 = invalid. */
 export class LoadDepthAnnotation implements Transform {
   readonly type = 'LoadDepthAnnotation';
+  readonly depthRescaleFactor: number | null;
 
-  constructor(readonly depthRescaleFactor: number | null = null) {}
+  constructor(options: LoadDepthAnnotationOptions = {}, ctx?: BuildContext) {
+    this.depthRescaleFactor = resolveOptions(LoadDepthAnnotationOptions, options, ctx).depth_rescale_factor;
+  }
 
   async apply(sample: Sample): Promise<Sample> {
     return { ...sample, gtDepthMap: await readDepthMap(sample, this.depthRescaleFactor) };
   }
 }
+
+registries.transform.register('LoadImageFromFile', {
+  schema: LoadImageFromFileOptions,
+  build: (o, ctx) => new LoadImageFromFile(o, ctx),
+});
+registries.transform.register('LoadAnnotations', {
+  schema: LoadAnnotationsOptions,
+  build: (o, ctx) => new LoadAnnotations(o, ctx),
+});
+registries.transform.register('LoadDepthAnnotation', {
+  schema: LoadDepthAnnotationOptions,
+  build: (o, ctx) => new LoadDepthAnnotation(o, ctx),
+});

@@ -5,7 +5,8 @@
  * - PascalContextDataset: 60 classes, 0 = background is a class (reduce_zero_label fixed to false);
  * - PascalContextDataset59: 59 classes, background ignored (reduce_zero_label fixed to true).
  */
-import { BaseSegDataset, type FormatDefaults } from './base.js';
+import { BaseSegDataset, segDatasetOptions } from './base.js';
+import { registerDataset, type FormatDefaults } from './file-dataset.js';
 import type { Metainfo, Rgb } from './meta.js';
 import { PASCAL_CONTEXT_PALETTE } from '../lib/viz/palettes.js';
 
@@ -32,6 +33,11 @@ const CONTEXT_FORMAT = {
 export class PascalContextDataset extends BaseSegDataset {
   static override readonly METAINFO: Metainfo = { classes: PASCAL_CONTEXT_CLASSES, palette: PASCAL_CONTEXT_PALETTE };
   static override readonly FORMAT: FormatDefaults = { ...CONTEXT_FORMAT, reduceZeroLabel: false };
+  static override readonly OPTIONS = segDatasetOptions(
+    'PascalContextDataset',
+    'Pascal Context, 60 classes (background included)',
+    this,
+  );
 }
 
 export class PascalContextDataset59 extends BaseSegDataset {
@@ -40,4 +46,12 @@ export class PascalContextDataset59 extends BaseSegDataset {
     palette: PASCAL_CONTEXT_PALETTE.slice(1),
   };
   static override readonly FORMAT: FormatDefaults = { ...CONTEXT_FORMAT, reduceZeroLabel: true };
+  static override readonly OPTIONS = segDatasetOptions(
+    'PascalContextDataset59',
+    'Pascal Context, 59 classes (background ignored)',
+    this,
+  );
 }
+
+registerDataset(PascalContextDataset.OPTIONS, (o, ctx) => new PascalContextDataset(o, ctx));
+registerDataset(PascalContextDataset59.OPTIONS, (o, ctx) => new PascalContextDataset59(o, ctx));

@@ -12,10 +12,14 @@
  * NYU's focal length scaled to the image width (518.8579 · width / 640 px) and its principal point at the centre.
  */
 import { join } from 'node:path';
+import { Type } from '@sinclair/typebox';
+import { defineOptions, option, type OptionsInput, type ResolvedOptions } from '../lib/config/declare.js';
+import { resolveOptions } from '../lib/config/resolve.js';
+import { pairOf } from '../lib/config/schema-parts.js';
 import { Rng } from '../lib/random.js';
+import type { BuildContext } from '../lib/registry.js';
 import { encodeDepthPng16, encodePng } from '../lib/viz/png.js';
-import type { FormatDefaults } from './base.js';
-import type { DepthDatasetOptions, DepthDefaults } from './depth.js';
+import type { DepthDatasetOptions } from './depth.js';
 import {
   randomDepthScene,
   renderDepthScene,
@@ -23,37 +27,42 @@ import {
   type DepthSceneOptions,
   type RenderedScene,
 } from './depth-scenes.js';
-import { ensureGeneratedSplit, type SplitSettings } from './generated-split.js';
+import { registerDataset, sampleOptions } from './file-dataset.js';
+import { ensureGeneratedSplit, seedOption, splitOptions, type SplitName, type SplitSettings } from './generated-split.js';
 import { NYUDataset } from './nyu.js';
-import type { Transform } from './types.js';
 
-export type SyntheticDepthSplit = 'train' | 'val';
-
-export interface SyntheticDepthOptions {
-  /** Cache folder; default 'data/synthetic_depth'. */
-  dataRoot?: string;
-  split?: SyntheticDepthSplit;
-  /** Default 1000 (train) / 200 (val). */
-  numSamples?: number;
-  /** [height, width]; default [64, 96] (multiples of 32, as DPT-style decoders need). */
-  imgSize?: [number, number];
-  /** Objects per scene: 1..maxObjects (0: empty rooms). Default 4. */
-  maxObjects?: number;
-  /** Farther surfaces have no ground truth, metres. Default 10 (NYU's evaluation cap). */
-  maxDepth?: number;
-  seed?: number;
-  pipeline?: Transform[];
-}
-
-export const SYNTHETIC_DEPTH_DEFAULT_SAMPLES: Record<SyntheticDepthSplit, number> = { train: 1000, val: 200 };
+export const SYNTHETIC_DEPTH_DEFAULT_SAMPLES: Readonly<Record<SplitName, number>> = { train: 1000, val: 200 };
 
 /** Raw PNG value / DEPTH_SCALE = metres (millimetres, as NYU). */
 const DEPTH_SCALE = 1000;
 /** Largest max_depth a 16-bit millimetre PNG holds. */
 export const SYNTHETIC_MAX_DEPTH_LIMIT = 65.535;
+
+export const SyntheticDepthDatasetOptions = defineOptions(
+  'SyntheticDepthDataset',
+  'built-in demo: ray-cast rooms with exact depth (NYU format, mm PNGs), generated once and cached',
+  {
+    data_root: option(Type.String(), join('data', 'synthetic_depth'), 'cache folder'),
+    ...splitOptions(SYNTHETIC_DEPTH_DEFAULT_SAMPLES),
+    img_size: option(
+      pairOf(Type.Integer({ minimum: 8 })),
+      [64, 96],
+      '[height, width] (multiples of 32, as DPT-style decoders need)',
+    ),
+    max_objects: option(Type.Integer({ minimum: 0 }), 4, 'boxes and spheres per scene: 1..max_objects (0: empty rooms)'),
+    max_depth: option(
+      Type.Number({ exclusiveMinimum: 0, maximum: SYNTHETIC_MAX_DEPTH_LIMIT }),
+      10,
+      "metres (NYU's evaluation cap); farther surfaces have no ground truth (depth 0)",
+    ),
+    seed: seedOption,
+    pipeline: sampleOptions.pipeline,
+  },
+);
+export type SyntheticDepthDatasetOptions = OptionsInput<typeof SyntheticDepthDatasetOptions>;
 /** Bumped whenever the rendering changes, so caches of an older generator are regenerated. */
 const GENERATOR_VERSION = 1;
-const SPLIT_SALT: Record<SyntheticDepthSplit, number> = { train: 0x64747273, val: 0x64766c73 };
+const SPLIT_SALT: Record<SplitName, number> = { train: 0x64747273, val: 0x64766c73 };
 
 /** What a cached split was made with (its meta.json entry). */
 interface SyntheticDepthSettings extends SplitSettings {
@@ -69,7 +78,7 @@ export interface SyntheticDepthSample extends RenderedScene {
 
 /** The samples of a split, in order: sample i is the same whatever the number of samples. */
 export function* syntheticDepthScenes(
-  split: SyntheticDepthSplit,
+  split: SplitName,
   seed: number,
   options: DepthSceneOptions,
 ): Generator<SyntheticDepthSample> {
@@ -80,25 +89,18 @@ export function* syntheticDepthScenes(
   }
 }
 
-/** Make sure the cache of `options`' split exists and matches its settings; the NYU folder options to read it. */
-export function prepareSyntheticDepth(options: SyntheticDepthOptions = {}): DepthDatasetOptions {
-  const root = options.dataRoot ?? join('data', 'synthetic_depth');
-  const split = options.split ?? 'train';
+/** Make sure the cache of the split of `o` exists and matches its settings; the NYU folder options to read it. */
+export function prepareSyntheticDepth(o: ResolvedOptions<typeof SyntheticDepthDatasetOptions>): DepthDatasetOptions {
+  const { data_root: root, split } = o;
   const settings: SyntheticDepthSettings = {
     generator: GENERATOR_VERSION,
-    seed: options.seed ?? 0,
-    count: options.numSamples ?? SYNTHETIC_DEPTH_DEFAULT_SAMPLES[split],
-    img_size: options.imgSize ?? [64, 96],
-    max_objects: options.maxObjects ?? 4,
-    max_depth: options.maxDepth ?? 10,
+    seed: o.seed,
+    count: o.num_samples ?? SYNTHETIC_DEPTH_DEFAULT_SAMPLES[split],
+    img_size: o.img_size,
+    max_objects: o.max_objects,
+    max_depth: o.max_depth,
   };
   const [height, width] = settings.img_size;
-  if (!(height >= 8 && width >= 8)) {
-    throw new Error(`SyntheticDepthDataset: img_size [${height}, ${width}] is too small (>= 8)`);
-  }
-  if (!(settings.max_depth > 0 && settings.max_depth <= SYNTHETIC_MAX_DEPTH_LIMIT)) {
-    throw new Error(`SyntheticDepthDataset: max_depth ${settings.max_depth} must be in (0, 65.535] m (16-bit millimetres)`);
-  }
   const dirs = { img: join('images', split), depth: join('annotations', split) };
   ensureGeneratedSplit({
     name: 'synthetic_depth',
@@ -114,25 +116,21 @@ export function prepareSyntheticDepth(options: SyntheticDepthOptions = {}): Dept
     },
   });
   return {
-    dataRoot: root,
-    dataPrefix: { imgPath: dirs.img, depthMapPath: dirs.depth },
-    maxDepth: settings.max_depth,
-    pipeline: options.pipeline ?? [],
+    data_root: root,
+    data_prefix: { img_path: dirs.img, depth_map_path: dirs.depth },
+    img_suffix: '.png',
+    depth_scale: DEPTH_SCALE,
+    max_depth: settings.max_depth,
+    eval_crop: null,
+    pipeline: o.pipeline,
   };
 }
 
 /** NYUDataset over the generated cache: PNG images, millimetre depth, no evaluation crop (the maps are small). */
 export class SyntheticDepthDataset extends NYUDataset {
-  static override readonly FORMAT: FormatDefaults = { ...NYUDataset.FORMAT, imgSuffix: '.png' };
-  static override readonly DEPTH: DepthDefaults = {
-    depthScale: DEPTH_SCALE,
-    maxDepth: 10,
-    minDepth: 1e-3,
-    evalCrop: null,
-    evalCrops: {},
-  };
-
-  constructor(options: SyntheticDepthOptions = {}) {
-    super(prepareSyntheticDepth(options));
+  constructor(options: SyntheticDepthDatasetOptions = {}, ctx?: BuildContext) {
+    super(prepareSyntheticDepth(resolveOptions(SyntheticDepthDatasetOptions, options, ctx)), ctx);
   }
 }
+
+registerDataset(SyntheticDepthDatasetOptions, (o, ctx) => new SyntheticDepthDataset(o, ctx));

@@ -4,7 +4,8 @@
  * `ImageSets/Segmentation/{train,val,trainval}.txt` (ann_file, required). The SBD-augmented set is the same with
  * `seg_map_path: 'SegmentationClassAug'`. Classes and palette as mmseg's mmseg/datasets/voc.py.
  */
-import { BaseSegDataset, type FormatDefaults } from './base.js';
+import { BaseSegDataset, segDatasetOptions } from './base.js';
+import { registerDataset, type FormatDefaults } from './file-dataset.js';
 import type { Metainfo, Rgb } from './meta.js';
 import { VOC_PALETTE } from '../lib/viz/palettes.js';
 
@@ -25,4 +26,11 @@ export class PascalVOCDataset extends BaseSegDataset {
     reduceZeroLabel: false,
     annFileRequired: true,
   };
+  static override readonly OPTIONS = segDatasetOptions(
+    'PascalVOCDataset',
+    'Pascal VOC 2012, 21 classes, palette-index PNGs, split file',
+    this,
+  );
 }
+
+registerDataset(PascalVOCDataset.OPTIONS, (o, ctx) => new PascalVOCDataset(o, ctx));

@@ -65,7 +65,7 @@ function printReport(path: string, type: string, dataset: Dataset, report: Datas
 async function checkDataset(path: string, cfg: ComponentConfig): Promise<number> {
   let dataset: Dataset;
   try {
-    dataset = registries.dataset.build(cfg, path) as Dataset;
+    dataset = registries.dataset.build(cfg, path);
   } catch (err) {
     console.log(`${path} (${cfg.type}): cannot be listed\n  1 problem(s):\n    ${(err as Error).message}`);
     return 1;

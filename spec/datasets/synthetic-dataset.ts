@@ -5,26 +5,25 @@
  * `syntheticStats.created` counts the samples this thread has generated.
  */
 import { isMainThread } from 'node:worker_threads';
-import type { ComponentConfig } from '../../lib/config/types.js';
+import { Type } from '@sinclair/typebox';
+import { component, defineOptions, nullable, option, required, type OptionsInput, type ResolvedOptions } from '../../lib/config/declare.js';
+import { resolveOptions } from '../../lib/config/resolve.js';
 import type { Rng } from '../../lib/random.js';
-import { registries } from '../../lib/registry.js';
-import { buildPipeline } from '../../datasets/schema.js';
+import { registries, type BuildContext } from '../../lib/registry.js';
 import '../../datasets/transforms/index.js';
-import type { Dataset, DatasetMeta, Sample, Transform } from '../../datasets/types.js';
+import type { Dataset, DatasetMeta, Sample } from '../../datasets/types.js';
 
 export const SYNTHETIC_URL = import.meta.url;
 export const syntheticStats = { created: 0 };
 
-interface SyntheticOptions {
-  length: number;
-  height: number;
-  width: number;
-  pipeline: ComponentConfig[];
-  /** get() of this index throws. */
-  fail_index: number | null;
-  /** Worker threads fail to build the dataset. */
-  fail_in_worker: boolean;
-}
+const SyntheticOptions = defineOptions('SpecSyntheticDataset', 'test-only: images generated from the index', {
+  length: required(Type.Integer({ minimum: 0 }), 'samples'),
+  height: option(Type.Integer({ minimum: 1 }), 6, 'image height'),
+  width: option(Type.Integer({ minimum: 1 }), 8, 'image width'),
+  pipeline: option(Type.Array(component('transform')), [], 'transforms'),
+  fail_index: option(nullable(Type.Integer()), null, 'get() of this index throws'),
+  fail_in_worker: option(Type.Boolean(), false, 'worker threads fail to build the dataset'),
+});
 
 const meta: DatasetMeta = {
   task: 'segmentation',
@@ -36,11 +35,12 @@ const meta: DatasetMeta = {
 
 class SyntheticDataset implements Dataset {
   readonly meta = meta;
+  private readonly options: ResolvedOptions<typeof SyntheticOptions>;
 
-  constructor(
-    private readonly options: SyntheticOptions,
-    private readonly pipeline: Transform[],
-  ) {}
+  constructor(options: OptionsInput<typeof SyntheticOptions>, ctx: BuildContext) {
+    this.options = resolveOptions(SyntheticOptions, options, ctx);
+    if (this.options.fail_in_worker && !isMainThread) throw new Error('no such directory: synthetic/');
+  }
 
   get length(): number {
     return this.options.length;
@@ -62,26 +62,12 @@ class SyntheticDataset implements Dataset {
       oriShape: [h, w],
     };
     syntheticStats.created++;
-    for (const t of this.pipeline) sample = await t.apply(sample, rng);
+    for (const t of this.options.pipeline) sample = await t.apply(sample, rng);
     return sample;
   }
 }
 
-registries.dataset.register<SyntheticOptions>('SpecSyntheticDataset', {
-  description: 'test-only: images generated from the index',
-  schema: {
-    properties: {
-      length: { type: 'integer', minimum: 0 },
-      height: { type: 'integer', minimum: 1, default: 6 },
-      width: { type: 'integer', minimum: 1, default: 8 },
-      pipeline: { type: 'array', items: { component: 'transform' }, default: [] },
-      fail_index: { type: ['integer', 'null'], default: null },
-      fail_in_worker: { type: 'boolean', default: false },
-    },
-    required: ['length'],
-  },
-  build: (o, ctx) => {
-    if (o.fail_in_worker && !isMainThread) throw new Error('no such directory: synthetic/');
-    return new SyntheticDataset(o, buildPipeline(o.pipeline, ctx));
-  },
+registries.dataset.register('SpecSyntheticDataset', {
+  schema: SyntheticOptions,
+  build: (o, ctx) => new SyntheticDataset(o, ctx),
 });

@@ -17,7 +17,7 @@ import { NYUDataset } from '../../datasets/nyu.js';
 import {
   SyntheticDepthDataset,
   syntheticDepthScenes,
-  type SyntheticDepthOptions,
+  type SyntheticDepthDatasetOptions,
   type SyntheticDepthSample,
 } from '../../datasets/synthetic-depth.js';
 import '../../lib/components.js';
@@ -60,7 +60,7 @@ describe('datasets/synthetic-depth', function () {
     dirs.push(dir);
     return dir;
   };
-  const quietly = (options: SyntheticDepthOptions): SyntheticDepthDataset =>
+  const quietly = (options: SyntheticDepthDatasetOptions): SyntheticDepthDataset =>
     captureStderr(() => new SyntheticDepthDataset(options)).result;
   after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
@@ -131,9 +131,9 @@ describe('datasets/synthetic-depth', function () {
 
   it('is byte-identical for the same seed, differs for another, and caches NYU-style folders', () => {
     const [a, b, c] = [tempDir(), tempDir(), tempDir()];
-    quietly({ dataRoot: a, split: 'val', numSamples: 12 });
-    quietly({ dataRoot: b, split: 'val', numSamples: 12 });
-    quietly({ dataRoot: c, split: 'val', numSamples: 12, seed: 1 });
+    quietly({ data_root: a, split: 'val', num_samples: 12 });
+    quietly({ data_root: b, split: 'val', num_samples: 12 });
+    quietly({ data_root: c, split: 'val', num_samples: 12, seed: 1 });
     const [sa, sb, sc] = [snapshot(a), snapshot(b), snapshot(c)];
     expect(sa.size).to.equal(2 * 12 + 1);
     expect([...sa.keys()].sort().slice(0, 2)).to.deep.equal(['/annotations/val/00000.png', '/annotations/val/00001.png']);
@@ -147,7 +147,7 @@ describe('datasets/synthetic-depth', function () {
 
   it('stores RGB PNGs and uint16 millimetre PNGs that NYUDataset reads back (depth within 0.5 mm)', async () => {
     const root = tempDir();
-    const ds = quietly({ dataRoot: root, split: 'val', numSamples: 6, imgSize: [48, 64] });
+    const ds = quietly({ data_root: root, split: 'val', num_samples: 6, img_size: [48, 64] });
     expect(ds.length).to.equal(6);
     expect(ds.meta).to.deep.include({ task: 'depth', depthScale: 1000, maxDepth: 10, evalCrop: null });
     const samples = firstSamples(6);
@@ -174,17 +174,17 @@ describe('datasets/synthetic-depth', function () {
 
   it('regenerates when a setting changes, reuses a matching cache', () => {
     const root = tempDir();
-    expect(captureStderr(() => new SyntheticDepthDataset({ dataRoot: root, split: 'val', numSamples: 4 })).stderr).to.contain(
+    expect(captureStderr(() => new SyntheticDepthDataset({ data_root: root, split: 'val', num_samples: 4 })).stderr).to.contain(
       'synthetic_depth: generating 4 val scenes (seed 0)',
     );
-    expect(captureStderr(() => new SyntheticDepthDataset({ dataRoot: root, split: 'val', numSamples: 4 })).stderr).to.equal('');
-    const other = captureStderr(() => new SyntheticDepthDataset({ dataRoot: root, split: 'val', numSamples: 4, maxObjects: 1 }));
+    expect(captureStderr(() => new SyntheticDepthDataset({ data_root: root, split: 'val', num_samples: 4 })).stderr).to.equal('');
+    const other = captureStderr(() => new SyntheticDepthDataset({ data_root: root, split: 'val', num_samples: 4, max_objects: 1 }));
     expect(other.stderr).to.contain('generating 4 val scenes');
   });
 
   it('generates the 1000 default training scenes in well under a minute', () => {
     const start = Date.now();
-    const { result } = captureStderr(() => new SyntheticDepthDataset({ dataRoot: tempDir() }));
+    const { result } = captureStderr(() => new SyntheticDepthDataset({ data_root: tempDir() }));
     expect(result.length).to.equal(1000);
     expect(Date.now() - start).to.be.below(40000);
   });
