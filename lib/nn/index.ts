@@ -1,4 +1,4 @@
-export { Module, ModuleList, Sequential, Identity, type Layer, type Layout, type StateEntry } from './module.js';
+export { Module, ModuleList, ParameterList, Sequential, Identity, type Layer, type Layout, type StateEntry } from './module.js';
 export { Linear } from './linear.js';
 export { Conv2d, Conv3d, ConvTranspose2d, type ConvOptions, type ConvTransposeOptions } from './conv.js';
 export { LayerNorm, BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, type BatchNormOptions } from './norm.js';
@@ -6,7 +6,7 @@ export { Dropout, Dropout2d, DropPath } from './dropout.js';
 export { GELU, ReLU } from './activation.js';
 export { Mlp } from './mlp.js';
 export { interpolate, resizeLike, topDown, Upsample, type InterpolateOptions } from './resize.js';
-export { adaptiveAvgPool2d } from './pool.js';
+export { adaptiveAvgPool2d, MaxPool2d } from './pool.js';
 export { FFN } from './ffn.js';
 export { ShiftWindowMSA, SwinBlock } from './shift-window-msa.js';
 export { multiHeadAttention, QKVAttention } from './attention.js';

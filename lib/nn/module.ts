@@ -163,6 +163,16 @@ export class ModuleList<M extends Module = Module> extends Module {
   }
 }
 
+/** Parameters named `0`, `1`, ... as `nn.ParameterList`; `init` tensors are taken over. */
+export class ParameterList extends Module {
+  readonly items: tf.Variable[];
+
+  constructor(init: tf.Tensor[]) {
+    super();
+    this.items = init.map((t, i) => this.addParameter(String(i), t));
+  }
+}
+
 /** A module mapping one tensor to one tensor. */
 export interface Layer<I extends tf.Tensor = tf.Tensor, O extends tf.Tensor = tf.Tensor> extends Module {
   forward(x: I): O;

@@ -4,6 +4,7 @@ import { Module, type Layer } from './module.js';
 import { constant } from './init.js';
 import { LAYER_NORM } from '../kernels/layer-norm.js';
 import { BATCH_NORM_TRAIN } from '../kernels/batch-norm.js';
+import type { CheckpointAdapter } from '../weights/adapt.js';
 
 /** `nn.LayerNorm(normalized_shape, eps=1e-5)` over the last axis. */
 export class LayerNorm extends Module implements Layer {
@@ -48,10 +49,24 @@ export interface BatchNormOptions {
 }
 
 /**
+ * PyTorch's `_BatchNorm._load_from_state_dict` for state dicts from before `num_batches_tracked` existed
+ * (torchvision's ImageNet ResNets, checkpoints saved without buffers): running statistics without the counter load
+ * with the counter at 0.
+ */
+const batchNormCheckpointAdapter: CheckpointAdapter = {
+  adapt(state, module) {
+    if (!(module as BatchNorm).numBatchesTracked || !state.has('running_mean') || state.has('num_batches_tracked')) return state;
+    return new Map([...state, ['num_batches_tracked', { dtype: 'I64', shape: [], data: new Int32Array(1) }]]);
+  },
+};
+
+/**
  * Batch normalisation over every axis but the last (channels), as PyTorch's BatchNorm1d/2d/3d.
  * Training normalises with the biased batch variance and folds the unbiased one into `running_var`.
  */
 class BatchNorm extends Module implements Layer {
+  static override readonly checkpointAdapter = batchNormCheckpointAdapter;
+
   readonly weight?: tf.Variable;
   readonly bias?: tf.Variable;
   readonly runningMean?: tf.Variable;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { Module, type Layer } from './module.js';
 import { separableMap } from './separable.js';
 
 /**
@@ -19,4 +20,27 @@ function binMatrix(size: number, out: number): tf.Tensor2D {
 export function adaptiveAvgPool2d(x: tf.Tensor4D, outputSize: number | [number, number]): tf.Tensor4D {
   const [oh, ow] = typeof outputSize === 'number' ? [outputSize, outputSize] : outputSize;
   return tf.tidy(() => separableMap(x, binMatrix(x.shape[1], oh), binMatrix(x.shape[2], ow)));
+}
+
+/**
+ * `nn.MaxPool2d(kernel_size, stride, padding)` (ceil_mode false): x [B, H, W, C] padded by `padding` on every side
+ * with -inf, then windows at `stride` -> [B, ⌊(H + 2p - k)/s⌋ + 1, ⌊(W + 2p - k)/s⌋ + 1, C]. TF's 'same' padding
+ * differs (all of it after), so the padding is explicit.
+ */
+export class MaxPool2d extends Module implements Layer {
+  constructor(
+    readonly kernelSize: number,
+    readonly stride = kernelSize,
+    readonly padding = 0,
+  ) {
+    super();
+  }
+
+  forward(x: tf.Tensor4D): tf.Tensor4D {
+    return tf.tidy(() => {
+      const p = this.padding;
+      const padded = p > 0 ? tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]], -Infinity) : x;
+      return tf.maxPool(padded, this.kernelSize, this.stride, 'valid');
+    });
+  }
 }

@@ -198,4 +198,19 @@ describe('nn layers match PyTorch', () => {
       });
     }
   });
+
+  describe('MaxPool2d', () => {
+    it('pads with -inf on every side as nn.MaxPool2d(3, 2, 1), not as TF "same" (all padding after)', () => {
+      // 1×4×4×1 with values 0..15 row-major; windows start at -1, 1 (rows and columns): torch gives [[5, 7], [13, 15]]
+      const x = tf.reshape(tf.range(0, 16), [1, 4, 4, 1]) as tf.Tensor4D;
+      const y = new nn.MaxPool2d(3, 2, 1).forward(x);
+      expect(y.shape).to.deep.equal([1, 2, 2, 1]);
+      expect(Array.from(y.dataSync())).to.deep.equal([5, 7, 13, 15]);
+      // negative inputs: padding never wins
+      const neg = new nn.MaxPool2d(3, 2, 1).forward(tf.neg(tf.add(x, 1)) as tf.Tensor4D);
+      expect(Array.from(neg.dataSync())).to.deep.equal([-1, -2, -5, -6]);
+      // ResNet's stem: 112 -> 56 (⌊(112 + 2 - 3)/2⌋ + 1)
+      expect(new nn.MaxPool2d(3, 2, 1).forward(tf.zeros([1, 112, 112, 1])).shape).to.deep.equal([1, 56, 56, 1]);
+    });
+  });
 });

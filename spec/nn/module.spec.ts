@@ -86,6 +86,19 @@ describe('Module', () => {
     expect(() => new nn.ModuleList([new nn.GELU()]).at(3)).to.throw('ModuleList index 3 out of range (length 1)');
   });
 
+  it('ParameterList names its parameters 0, 1, ... as nn.ParameterList', () => {
+    class Holder extends nn.Module {
+      readonly pos_embed = this.addModule('pos_embed', new nn.ParameterList([tf.zeros([1, 3, 2]), tf.ones([1, 5, 4])]));
+    }
+    const holder = new Holder();
+    expect([...holder.namedParameters()].map(([k, v]) => [k, v.shape])).to.deep.equal([
+      ['pos_embed.0', [1, 3, 2]],
+      ['pos_embed.1', [1, 5, 4]],
+    ]);
+    expect(holder.pos_embed.items[1].dataSync()[0]).to.equal(1);
+    holder.dispose();
+  });
+
   it('Sequential applies its layers in order', () => {
     const seq = new nn.Sequential([new nn.ReLU(), new nn.Linear(2, 1, false)]);
     const fc = seq.at(1) as nn.Linear;

@@ -1,8 +1,9 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'chai';
 import { SeMaskSwinTransformer } from '../../lib/backbones/semask-swin.js';
 import { SwinTransformer } from '../../lib/backbones/swin.js';
-import { Linear, Module } from '../../lib/nn/index.js';
-import { adaptCheckpoint, renameKeys, type CheckpointAdapter, type StateDict, type TensorRecord } from '../../lib/weights/index.js';
+import { BatchNorm2d, Linear, Module, Sequential } from '../../lib/nn/index.js';
+import { adaptCheckpoint, loadWeights, renameKeys, type CheckpointAdapter, type StateDict, type TensorRecord } from '../../lib/weights/index.js';
 
 const record = (value: number): TensorRecord => ({ dtype: 'F32', shape: [1], data: new Float32Array([value]) });
 const state = (...keys: string[]) => new Map(keys.map((key, i) => [key, record(i)]));
@@ -85,6 +86,23 @@ describe('weights/adapt', () => {
     expect(SwinTransformer.checkpointAdapter).to.not.equal(undefined);
     expect(SeMaskSwinTransformer.checkpointAdapter).to.equal(SwinTransformer.checkpointAdapter);
     expect(Module.checkpointAdapter).to.equal(undefined);
+  });
+
+  it('BatchNorm loads running statistics without num_batches_tracked (torchvision 2017 checkpoints) with the counter at 0, as PyTorch', () => {
+    const model = new Sequential([new BatchNorm2d(2)]);
+    const filled = (v: number): TensorRecord => ({ dtype: 'F32', shape: [2], data: new Float32Array([v, v]) });
+    const old = new Map(['weight', 'bias', 'running_mean', 'running_var'].map((k, i) => [`0.${k}`, filled(i + 2)]));
+    model.at(0).forward(tf.ones([1, 1, 1, 2])); // training mode: the counter moves to 1
+    const report = loadWeights(model, old, { strict: true });
+    expect(report.loaded).to.include('0.num_batches_tracked');
+    const bn = model.at(0) as BatchNorm2d;
+    expect(bn.numBatchesTracked!.dataSync()[0]).to.equal(0);
+    expect(Array.from(bn.runningVar!.dataSync())).to.deep.equal([5, 5]);
+    // a checkpoint that has the counter keeps it
+    old.set('0.num_batches_tracked', { dtype: 'I64', shape: [], data: new Int32Array([9]) });
+    loadWeights(model, old, { strict: true });
+    expect(bn.numBatchesTracked!.dataSync()[0]).to.equal(9);
+    model.dispose();
   });
 
   it('renameKeys applies every rule in order to each key', () => {
