@@ -1,0 +1,1 @@
+"""timm stand-in: only the layers HiFormer's files import."""
