@@ -6,3 +6,4 @@ export { ResNetV2, ResNetV2Options } from './resnetv2.js';
 export {
   PyramidGroupTransformer, PGTBlock, PGMSA, PatchTransform, CPE, PGT_PRESETS, PGTOptions, groupPadding, groupPartition, groupMerge,
 } from './pgt.js';
+export { ResNet, ResNetOptions, BasicBlock, Bottleneck, RESNET_ARCHS, type ResNetDepth } from './resnet.js';
