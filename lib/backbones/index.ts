@@ -7,3 +7,5 @@ export {
   PyramidGroupTransformer, PGTBlock, PGMSA, PatchTransform, CPE, PGT_PRESETS, PGTOptions, groupPadding, groupPartition, groupMerge,
 } from './pgt.js';
 export { ResNet, ResNetOptions, BasicBlock, Bottleneck, RESNET_ARCHS, type ResNetDepth } from './resnet.js';
+export { All2Cross, All2CrossOptions, PyramidFeatures, SwinStages, SwinStage } from './hiformer.js';
+export { MultiScaleBlock, CrossAttentionBlock, CrossAttention } from './hiformer-dlf.js';
