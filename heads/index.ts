@@ -9,6 +9,7 @@ export { UPerHead, PPM, UPerHeadOptions } from './uper.js';
 export { FCNHead, FCNHeadOptions } from './fcn.js';
 export { MultiSwinHead, MultiSwinBlock, MultiSwinHeadOptions, type MultiSwinMode } from './mswin.js';
 export { BranchFPNHead, BranchFPNHeadOptions } from './semantic-fpn.js';
+export { HiFormerHead, ConvUpsample, HiFormerHeadOptions } from './hiformer.js';
 export {
   DPTHead, Reassemble, ProjectReadout, ResidualConvUnit, FeatureFusionBlock, Scratch, DPTHeadOptions, type Readout,
 } from './dpt.js';

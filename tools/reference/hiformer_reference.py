@@ -16,6 +16,8 @@ spec/fixtures/hiformer/reference.json
            - resnet50: layer1..layer4 on a 1x3x30x22 input;
            - hiformer_b, hiformer_l: level1_tokens, level2_tokens (All2Cross outputs [B, 1+N, C]) and output (NCHW logits)
              on a 1x3x224x224 input;
+           - hiformer_s_112: the same for HiFormer-S built for 112x112, whose last Swin stage (7x7) is no larger than the
+             window and so attends unshifted over the whole map;
            each as {shape, max_abs, stride, samples}: every stride-th element of the row-major tensor, computed in float64.
 
 How to run: with a checkout of the official repository (git clone https://github.com/amirhossein-kz/HiFormer) and an
@@ -69,11 +71,12 @@ def import_official(checkout):
     return blobs
 
 
-def write_swin_checkpoint():
+def write_swin_checkpoint(img_size):
     """A Swin-T-shaped checkpoint for PyramidFeatures to load (the official code reads swin_tiny_patch4_window7_224.pth;
-    All2Cross then re-initialises every Linear and LayerNorm of it, so only its shapes matter here)."""
+    All2Cross then re-initialises every Linear and LayerNorm of it, so only its shapes matter here), with the attention
+    masks of `img_size`."""
     from models.Encoder import SwinTransformer
-    state = SwinTransformer(224).state_dict()
+    state = SwinTransformer(img_size).state_dict()
     for i, dim in ((0, 96), (1, 192)):
         state[f'layers.{i}.downsample.reduction.weight'] = torch.zeros(2 * dim, 4 * dim)
         state[f'layers.{i}.downsample.norm.weight'] = torch.ones(4 * dim)
@@ -82,12 +85,14 @@ def write_swin_checkpoint():
     torch.save({'model': state}, SWIN_CHECKPOINT)
 
 
-def hiformer(variant, classes=9):
+def hiformer(variant, img_size=224, classes=9):
     import configs.HiFormer_configs as configs
     from models.HiFormer import HiFormer
+    write_swin_checkpoint(img_size)
     config = getattr(configs, f'get_hiformer_{variant}_configs')()
     config.resnet_pretrained = False
-    return HiFormer(config, img_size=224, n_classes=classes)
+    config.image_size = img_size
+    return HiFormer(config, img_size=img_size, n_classes=classes)
 
 
 # --- the hash that spec/helpers/hashed-weights.ts computes too ---
@@ -174,10 +179,10 @@ def hashed_resnet50():
     return out
 
 
-def hashed_hiformer(variant):
-    model = hiformer(variant).double().eval()
+def hashed_hiformer(variant, img_size=224):
+    model = hiformer(variant, img_size).double().eval()
     fill_hashed(model)
-    x = hashed('input', [1, 3, 224, 224]).double()
+    x = hashed('input', [1, 3, img_size, img_size]).double()
     with torch.no_grad():
         levels = model.All2Cross(x)
         output = model(x)
@@ -217,7 +222,6 @@ def main():
         sys.exit(__doc__)
     checkout = os.path.abspath(sys.argv[1])
     blobs = import_official(checkout)
-    write_swin_checkpoint()
     torch.manual_seed(0)
     standins = check_standins()
     record = {
@@ -226,7 +230,8 @@ def main():
         'official': {'repo': 'github:amirhossein-kz/HiFormer', 'blobs': blobs},
         'standins_vs_hiformer_a': standins,
         'params': param_counts(),
-        'hashed': {'resnet50': hashed_resnet50(), 'hiformer_b': hashed_hiformer('b'), 'hiformer_l': hashed_hiformer('l')},
+        'hashed': {'resnet50': hashed_resnet50(), 'hiformer_b': hashed_hiformer('b'), 'hiformer_l': hashed_hiformer('l'),
+                   'hiformer_s_112': hashed_hiformer('s', 112)},
     }
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     with open(OUT, 'w') as f:
