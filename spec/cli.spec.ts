@@ -165,6 +165,35 @@ describe('segvit CLI', function () {
     expect(errors[0][1]).to.be.at.most(1e-4);
   });
 
+  it('forward reproduces the official HiFormer-S logits from configs/hiformer/hiformer-s_synapse.json (fixture hiformer-a)', function () {
+    const dir = fixtureOrSkip(this, 'hiformer-a');
+    const out = join(mkdtempSync(join(tmpdir(), 'segvit-forward-')), 'logits.safetensors');
+    const { code, stdout, stderr } = segvit(
+      'forward', 'configs/hiformer/hiformer-s_synapse.json',
+      '--weights', join(dir, 'weights.safetensors'), '--input', join(dir, 'io.safetensors'), '--out', out,
+    );
+    expect(code, stderr).to.equal(0);
+    expect(stdout).to.contain('loaded 399 of 399 model tensors');
+    expect(stdout).to.contain('output: [1,9,224,224]');
+    const errors = fileParityErrors(out, join(dir, 'io.safetensors'));
+    expect(errors.map(([name]) => name)).to.deep.equal(['output']);
+    expect(errors[0][1]).to.be.at.most(1e-4);
+  });
+
+  it('forward refuses an input of another size than HiFormer is built for, with both sizes and the fix (fixture hiformer-a)', function () {
+    const dir = fixtureOrSkip(this, 'hiformer-a');
+    const work = mkdtempSync(join(tmpdir(), 'segvit-forward-'));
+    const input = { dtype: 'F32' as const, shape: [1, 3, 256, 256], data: new Float32Array(3 * 256 * 256) };
+    writeSafetensors(join(work, 'x.safetensors'), new Map([['input', input]]));
+    const { code, stderr } = segvit(
+      'forward', 'configs/hiformer/hiformer-s_synapse.json',
+      '--weights', join(dir, 'weights.safetensors'), '--input', join(work, 'x.safetensors'), '--out', join(work, 'y.safetensors'),
+    );
+    expect(code).to.not.equal(0);
+    expect(stderr).to.contain('input 256×256, but the model is built for 224×224');
+    expect(stderr).to.contain('resize the input to 224×224');
+  });
+
   it('forward reproduces the official DPTDepthModel depth [B, H, W] (fixture dpt-depth-a)', function () {
     const dir = fixtureOrSkip(this, 'dpt-depth-a');
     const out = join(mkdtempSync(join(tmpdir(), 'segvit-forward-')), 'depth.safetensors');

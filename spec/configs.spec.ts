@@ -7,6 +7,7 @@ import { loadConfig, validateConfig } from '../lib/config/index.js';
 import { registries } from '../lib/registry.js';
 import { paramGroups } from '../lib/engine/optim/param-groups.js';
 import type { EncoderDecoder } from '../lib/segmentors/encoder-decoder.js';
+import type { All2Cross } from '../lib/backbones/hiformer.js';
 import type { JsonObject } from '../lib/config/json.js';
 import { readJsonFixture } from './helpers/torch-json.js';
 
@@ -38,9 +39,11 @@ describe('configs', function () {
       'demo/synthetic-depth_dpt-tiny.json',
       ...readdirSync(`${configs}mswin`).filter((f) => f.endsWith('.json')).map((f) => `mswin/${f}`),
       'demo/digits_swin-nano_mswin-p.json',
+      ...readdirSync(`${configs}hiformer`).map((f) => `hiformer/${f}`),
     ];
     expect(files.filter((f) => f.startsWith('mswin/'))).to.have.length(24);
     expect(files.filter((f) => f.startsWith('ftn/'))).to.have.length(7);
+    expect(files.filter((f) => f.startsWith('hiformer/'))).to.have.length(3);
     for (const f of files) expect(() => validateConfig(loadConfig(`${configs}${f}`)), f).to.not.throw();
   });
 
@@ -107,6 +110,45 @@ describe('configs', function () {
       expect(crop('mswin_seq_small_patch4_480x480_40k_cocostuff_pretrain_224x224_1K.json')).to.deep.equal([480, 480]);
       expect(crop('mswin_par_small_patch4_512x1024_80k_cityscapes_pretrain_224x224_1K.json')).to.deep.equal([512, 1024]);
       expect(resolved('mswin_par_small_patch4_480x480_40k_cocostuff_pretrain_224x224_1K.json').train_cfg!.max_iters).to.equal(40000);
+    });
+  });
+
+  describe('configs/hiformer', () => {
+    /** spec/fixtures/hiformer/reference.json: the official models' counts (tools/reference/hiformer_reference.py). */
+    type Counts = Record<'total' | 'All2Cross' | 'pyramid' | 'decoder', number>;
+    const official = readJsonFixture<{ params: Record<'hiformer_s' | 'hiformer_b' | 'hiformer_l', Counts> }>('hiformer/reference.json').params;
+    for (const variant of ['s', 'b', 'l'] as const) {
+      it(`HiFormer-${variant.toUpperCase()} on Synapse has the official code's parameter counts`, () => {
+        const cfg = validateConfig(loadConfig(`${configs}hiformer/hiformer-${variant}_synapse.json`));
+        const model = registries.segmentor.build(cfg.model!, 'model') as EncoderDecoder;
+        const counts = {
+          total: model.numParameters(),
+          All2Cross: model.backbone.numParameters(),
+          pyramid: (model.backbone as All2Cross).pyramid.numParameters(),
+          decoder: model.decodeHead.numParameters(),
+        };
+        model.dispose();
+        expect(counts).to.deep.equal(official[`hiformer_${variant}`]);
+      });
+    }
+
+    it("follow the official recipe: SGD 0.01 / 0.9 / 1e-4, poly 0.9 over 400 epochs of 222 batches, 224², 9 classes", () => {
+      const cfg = validateConfig(loadConfig(`${configs}hiformer/hiformer-l_synapse.json`));
+      expect(cfg.optim_wrapper!.optimizer).to.include({ type: 'SGD', lr: 0.01, momentum: 0.9, weight_decay: 1e-4 });
+      // trainer.py: max_iterations = max_epochs · len(trainloader) = 400 · ⌈2211 / 10⌉; evaluation every 20 epochs
+      expect(cfg.param_scheduler).to.deep.equal([{ type: 'PolyLR', eta_min: 0, power: 0.9, begin: 0, end: 400 * 222, by_epoch: false }]);
+      expect(cfg.train_cfg).to.deep.equal({ type: 'IterBasedTrainLoop', max_iters: 88800, val_interval: 20 * 222 });
+      const model = cfg.model as unknown as { backbone: JsonObject; decode_head: JsonObject };
+      expect(model.backbone).to.deep.include({ type: 'All2Cross', image_size: 224, in_channels: 3, cnn_backbone: 'resnet34', num_heads: [6, 6] });
+      expect(model.decode_head).to.include({ type: 'HiFormerHead', num_classes: 9 });
+    });
+
+    it('take model.decode_head.num_classes from --cfg-options', () => {
+      const cfg = validateConfig(loadConfig(`${configs}hiformer/hiformer-s_synapse.json`, { cfgOptions: ['model.decode_head.num_classes=4'] }));
+      const model = registries.segmentor.build(cfg.model!, 'model') as EncoderDecoder;
+      expect(model.numClasses).to.equal(4);
+      expect([...model.namedState()].find(([k]) => k === 'decode_head.segmentation_head.0.bias')![1].variable.shape).to.deep.equal([4]);
+      model.dispose();
     });
   });
 
