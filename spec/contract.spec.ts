@@ -78,6 +78,29 @@ const CASES: ContractCase[] = [
     outputs: pyramid(8),
   },
   {
+    kind: 'backbone',
+    type: 'ResNet',
+    options: { depth: 18 },
+    inputs: [[2, 64, 64, 3]],
+    outputs: [[2, 16, 16, 64], [2, 8, 8, 128], [2, 4, 4, 256], [2, 2, 2, 512]],
+  },
+  {
+    kind: 'backbone',
+    type: 'All2Cross',
+    options: {
+      image_size: 64, cnn_backbone: 'resnet18', swin_pyramid_fm: [8, 16, 32], swin_depths: [2, 2, 2], swin_num_heads: [1, 2, 2],
+      window_size: 4, swin_drop_path_rate: 0, num_heads: [2, 2],
+    },
+    inputs: [[2, 64, 64, 3]],
+    outputs: [[2, 16, 16, 8], [2, 4, 4, 32], [2, 1, 1, 8], [2, 1, 1, 32]],
+    prepare: {
+      why: "the official forward discards the output of the per-branch ViT Blocks (blocks.k.blocks), so they get no gradient, as in the official training",
+      apply: (model) => {
+        for (const [name, p] of model.namedParameters()) if (/^blocks\.\d+\.blocks\./.test(name)) p.trainable = false;
+      },
+    },
+  },
+  {
     kind: 'neck',
     type: 'FPN',
     options: { in_channels: [4, 8, 16, 32], out_channels: 8, num_outs: 5 },
@@ -90,6 +113,13 @@ const CASES: ContractCase[] = [
     options: { in_channels: [4, 8, 16, 32], in_index: [0, 1, 2, 3], channels: 8, num_classes: 3 },
     inputs: pyramid(4),
     outputs: [[2, 16, 16, 3]],
+  },
+  {
+    kind: 'head',
+    type: 'HiFormerHead',
+    options: { in_channels: [8, 32], channels: 32, pred_channels: 4, num_classes: 3 },
+    inputs: [[2, 16, 16, 8], [2, 4, 4, 32]],
+    outputs: [[2, 64, 64, 3]],
   },
   {
     kind: 'head',
