@@ -45,10 +45,12 @@ describe('segvit CLI', function () {
   it('list prints the registered components by kind', () => {
     const { code, stdout } = segvit('list');
     expect(code).to.equal(0);
-    expect(stdout).to.match(/^backbone\n  PyramidGroupTransformer +FTN.*\n  SeMaskSwinTransformer .*\n  SwinTransformer .*\n  VisionTransformer /m);
+    expect(stdout).to.match(
+      /^backbone\n  All2Cross +HiFormer.*\n  PyramidGroupTransformer +FTN.*\n  ResNet +torchvision.*\n  SeMaskSwinTransformer .*\n  SwinTransformer .*\n  VisionTransformer /m,
+    );
     expect(stdout).to.match(/^neck\n  FPN +mmseg's FPN/m);
     expect(stdout).to.match(
-      /^head\n  BranchFPNHead +SeMask.*\n  DPTHead +DPT.*\n  FCNHead +FCN.*\n  FPTHead +alias of FeaturePyramidTransformerHead\n  FeaturePyramidTransformerHead +FTN.*\n  MultiSwinHead +MSwin.*\n  UPerHead /m,
+      /^head\n  BranchFPNHead +SeMask.*\n  DPTHead +DPT.*\n  FCNHead +FCN.*\n  FPTHead +alias of FeaturePyramidTransformerHead\n  FeaturePyramidTransformerHead +FTN.*\n  HiFormerHead +HiFormer.*\n  MultiSwinHead +MSwin.*\n  UPerHead /m,
     );
     expect(stdout).to.match(/^loss\n  CrossEntropyLoss /m);
     expect(stdout).to.match(/^segmentor\n  DepthEstimator .*\n  EncoderDecoder /m);
@@ -76,7 +78,7 @@ describe('segvit CLI', function () {
       [
         'an unknown component type',
         () => [MODEL, '--cfg-options', 'model.decode_head.type=UperHead'],
-        "segvit: model.decode_head.type: unknown head 'UperHead' (did you mean 'UPerHead'?); registered: BranchFPNHead, DPTHead, FCNHead, FPTHead, FeaturePyramidTransformerHead, MultiSwinHead, UPerHead\n",
+        "segvit: model.decode_head.type: unknown head 'UperHead' (did you mean 'UPerHead'?); registered: BranchFPNHead, DPTHead, FCNHead, FPTHead, FeaturePyramidTransformerHead, HiFormerHead, MultiSwinHead, UPerHead\n",
       ],
       [
         'a missing _base_ file',
