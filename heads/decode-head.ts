@@ -63,12 +63,13 @@ export abstract class BaseDecodeHead extends Module implements DecodeHeadInterfa
   readonly dropout?: Dropout2d;
 
   /**
-   * @param o the head's options, resolved by the head (`resolveOptions` with its declaration)
-   * @param inputTransform overrides `o.input_transform` (heads that always take several levels)
-   * @param withConvSeg false for heads that build their own classifier: no `conv_seg` and no `dropout` then
+   * @param o the head's options, resolved by the head (`resolveOptions` with its declaration); heads that always take
+   *   several levels set `input_transform` in it, as mmseg's heads pass `input_transform='multiple_select'`
+   * @param parts.conv_seg false for heads that build their own classifier: no `conv_seg` and no `dropout` then
    */
-  constructor(o: DecodeHeadResolved, inputTransform: DecodeHeadResolved['input_transform'] = o.input_transform, withConvSeg = true) {
+  constructor(o: DecodeHeadResolved, parts: { conv_seg?: boolean } = {}) {
     super();
+    const inputTransform = o.input_transform;
     this.inputTransform = inputTransform;
     this.inIndex = o.in_index;
     if (inputTransform) {
@@ -97,7 +98,7 @@ export abstract class BaseDecodeHead extends Module implements DecodeHeadInterfa
           `(${this.losses.map((l) => l.lossName)}); a head predicts either depth or classes`,
       );
     }
-    if (!withConvSeg) return;
+    if (parts.conv_seg === false) return;
     this.convSeg = this.addModule('conv_seg', new Conv2d(o.channels, o.num_classes, 1));
     init.reinit(this.convSeg.weight, (shape) => init.normal(shape, 0.01));
     init.reinit(this.convSeg.bias!, init.filled(0));

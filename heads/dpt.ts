@@ -296,7 +296,7 @@ export class DPTHead extends BaseDecodeHead {
     }
     const lossDecode = o.loss_decode ?? (task === 'depth' ? defaultDepthLoss(o.invert) : new CrossEntropyLoss());
     const base = { ...o, num_classes: o.num_classes ?? 1, loss_decode: lossDecode, norm_cfg: null, act_cfg: { type: 'ReLU' } as const };
-    super(base, 'multiple_select', false);
+    super({ ...base, input_transform: 'multiple_select' }, { conv_seg: false });
     if (task === 'depth' && this.depthLosses.length === 0) {
       throw new Error(
         `DPTHead task 'depth' trains with depth losses (ScaleShiftInvariantLoss, SiLogLoss, L1Loss), not ${this.losses.map((l) => l.lossName)}`,

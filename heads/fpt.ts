@@ -163,7 +163,7 @@ export class FeaturePyramidTransformerHead extends BaseDecodeHead {
 
   constructor(options: FPTHeadOptions, ctx?: BuildContext) {
     const o = resolveOptions(FPTHeadOptions, options, ctx);
-    super({ ...o, norm_cfg: null, act_cfg: null }, 'multiple_select');
+    super({ ...o, input_transform: 'multiple_select', norm_cfg: null, act_cfg: null });
     const { num_layers: numLayers, sra_ratios: sraRatios, drop_path_rate: dropPathRate } = o;
     const inChannels = this.inChannels as number[];
     if (inChannels.some((c) => c !== this.channels)) {

@@ -114,7 +114,7 @@ export class MultiSwinHead extends BaseDecodeHead {
     if (o.channels % o.num_heads !== 0) {
       throw new Error(`${path}.channels: ${o.channels} is not divisible by num_heads ${o.num_heads}; pick channels = k·num_heads`);
     }
-    super({ ...o, norm_cfg: null }, 'multiple_select');
+    super({ ...o, input_transform: 'multiple_select', norm_cfg: null });
     const inChannels = this.inChannels as number[];
     const lateral = (c: number) => new ConvModule(c, this.channels, 1, { normCfg: SYNC_BN, actCfg: this.actCfg });
     const below = inChannels.slice(0, -1);

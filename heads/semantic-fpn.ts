@@ -64,7 +64,7 @@ export class BranchFPNHead extends BaseDecodeHead {
 
   constructor(options: BranchFPNHeadOptions, ctx?: BuildContext) {
     const o = resolveOptions(BranchFPNHeadOptions, options, ctx);
-    super(o, 'multiple_select');
+    super({ ...o, input_transform: 'multiple_select' });
     const inChannels = this.inChannels as number[];
     if (o.feature_strides.length !== inChannels.length) {
       throw new Error(`feature_strides has ${o.feature_strides.length} entries for ${inChannels.length} inputs`);

@@ -72,7 +72,7 @@ export class UPerHead extends BaseDecodeHead {
 
   constructor(options: UPerHeadOptions, ctx?: BuildContext) {
     const o = resolveOptions(UPerHeadOptions, options, ctx);
-    super(o, 'multiple_select');
+    super({ ...o, input_transform: 'multiple_select' });
     const inChannels = this.inChannels as number[];
     const poolScales = o.pool_scales;
     const top = inChannels[inChannels.length - 1];
