@@ -10,7 +10,7 @@ import { choice, component, defineOptions, option, optional, required, type Reso
 import { convNormCfg, positiveInt, positiveInts, probability, reluActCfg } from '../lib/config/schema-parts.js';
 import { pixelAccuracy } from '../lib/losses/cross-entropy.js';
 import { isDepthLoss, type DepthLoss, type SegLoss } from '../lib/losses/types.js';
-import type { DecodeHead as DecodeHeadInterface } from '../lib/segmentors/types.js';
+import type { DecodeHead as DecodeHeadInterface, Targets } from '../lib/segmentors/types.js';
 
 /** The options every decode head has (mmseg's BaseDecodeHead), spread into each head's declaration. */
 export const DecodeHeadOptions = defineOptions('BaseDecodeHead', "the options every decode head has (mmseg's BaseDecodeHead)", {
@@ -130,19 +130,50 @@ export abstract class BaseDecodeHead extends Module implements DecodeHeadInterfa
   abstract forward(inputs: tf.Tensor4D[]): tf.Tensor4D;
 
   /**
-   * Training losses of the head on backbone (or neck) outputs; `priors` are the backbone's extra prior maps
-   * (SeMask), which only heads that use them read.
+   * Training losses of the head on backbone (or neck) outputs against the task's targets: class labels for a
+   * segmentation head, depth maps for a depth head. Heads that train on more (SeMask's prior maps, DPT's auxiliary
+   * layer) override it.
    */
-  forwardTrain(inputs: tf.Tensor4D[], label: tf.Tensor3D, priors: tf.Tensor4D[] = []): Record<string, tf.Scalar> {
-    void priors;
-    return this.loss(this.forward(inputs), label);
+  loss(inputs: tf.Tensor4D[], targets: Targets): Record<string, tf.Scalar> {
+    const target = this.#targetOf(targets); // a missing target fails before the forward
+    return this.#lossOf(this.forward(inputs), target);
   }
 
-  /** Losses (and acc_seg) of logits against labels [B, H, W]; logits are resized to the label size first. */
-  loss(logits: tf.Tensor4D, label: tf.Tensor3D): Record<string, tf.Scalar> {
-    if (this.losses.length === 0) {
-      throw new Error(`${this.constructor.name} has depth losses only (loss_decode): it trains on depth maps in a DepthEstimator`);
-    }
+  /**
+   * Losses of the head's output, resized to the targets' size first (mmseg 1.x's `loss_by_feat`): the segmentation
+   * losses (and acc_seg) of logits [B, h, w, K] against `targets.label`, or the depth losses of a depth head's
+   * [B, h, w, 1] against `targets.depth`.
+   */
+  lossByFeat(pred: tf.Tensor4D, targets: Targets): Record<string, tf.Scalar> {
+    return this.#lossOf(pred, this.#targetOf(targets));
+  }
+
+  /** How errors name the head: its class, and its task where it has several (DPTHead). */
+  protected get headName(): string {
+    return this.constructor.name;
+  }
+
+  /** `targets.label`, or an error that says what the head trains on and what provides it. */
+  protected labelOf(targets: Targets): tf.Tensor3D {
+    if (targets.label) return targets.label;
+    const instead = targets.depth ? ', not on depth maps: a depth head has depth losses in loss_decode' : '';
+    throw new Error(`${this.headName} trains on class labels (targets.label, from an EncoderDecoder)${instead}`);
+  }
+
+  /** What the head's losses compare with: `targets.depth` for a depth head, else `targets.label`. */
+  #targetOf(targets: Targets): tf.Tensor3D {
+    if (this.depthLosses.length === 0) return this.labelOf(targets);
+    if (targets.depth) return targets.depth;
+    const instead = targets.label ? ', not on class labels' : '';
+    throw new Error(`${this.headName} trains on depth maps (targets.depth, from a DepthEstimator)${instead}`);
+  }
+
+  #lossOf(pred: tf.Tensor4D, target: tf.Tensor3D): Record<string, tf.Scalar> {
+    return this.depthLosses.length > 0 ? this.#depthLoss(pred, target) : this.#segLoss(pred, target);
+  }
+
+  /** Segmentation losses and acc_seg of logits against labels [B, H, W]. */
+  #segLoss(logits: tf.Tensor4D, label: tf.Tensor3D): Record<string, tf.Scalar> {
     const [, h, w] = label.shape;
     const resized = interpolate(logits, { size: [h, w], alignCorners: this.alignCorners });
     const out: Record<string, tf.Scalar> = {};
@@ -154,15 +185,8 @@ export abstract class BaseDecodeHead extends Module implements DecodeHeadInterfa
     return out;
   }
 
-  /** Depth losses of the head on backbone (or neck) outputs against depth maps [B, H, W] in metres (0 = none). */
-  forwardTrainDepth(inputs: tf.Tensor4D[], depth: tf.Tensor3D): Record<string, tf.Scalar> {
-    this.#requireDepthLosses();
-    return this.lossDepth(this.forward(inputs), depth);
-  }
-
-  /** Depth losses of a prediction [B, h, w, 1], resized (bilinear) to the depth maps [B, H, W] first. */
-  lossDepth(pred: tf.Tensor4D, depth: tf.Tensor3D): Record<string, tf.Scalar> {
-    this.#requireDepthLosses();
+  /** Depth losses of a prediction [B, h, w, 1] against depth maps [B, H, W] in metres (0 = none). */
+  #depthLoss(pred: tf.Tensor4D, depth: tf.Tensor3D): Record<string, tf.Scalar> {
     return tf.tidy(() => {
       const [, h, w] = depth.shape;
       const resized = interpolate(pred, { size: [h, w], alignCorners: this.alignCorners });
@@ -173,13 +197,5 @@ export abstract class BaseDecodeHead extends Module implements DecodeHeadInterfa
       }
       return out;
     });
-  }
-
-  #requireDepthLosses(): void {
-    if (this.depthLosses.length > 0) return;
-    throw new Error(
-      `${this.constructor.name} has no depth loss in loss_decode (ScaleShiftInvariantLoss, SiLogLoss, L1Loss): ` +
-        'a DepthEstimator trains its head with one',
-    );
   }
 }

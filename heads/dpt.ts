@@ -40,6 +40,7 @@ import { ScaleShiftInvariantLoss } from '../lib/losses/scale-shift-invariant.js'
 import { SiLogLoss } from '../lib/losses/silog.js';
 import type { DepthLoss } from '../lib/losses/types.js';
 import { registries, type BuildContext } from '../lib/registry.js';
+import type { Targets } from '../lib/segmentors/types.js';
 import { BaseDecodeHead, DecodeHeadOptions } from './decode-head.js';
 import { dptCheckpointAdapter } from './dpt-checkpoint.js';
 
@@ -375,16 +376,19 @@ export class DPTHead extends BaseDecodeHead {
     });
   }
 
+  protected override get headName(): string {
+    return `DPTHead task '${this.task}'`;
+  }
+
   /**
-   * Segmentation losses: `loss_ce` (and acc_seg) of the output, plus `loss_aux` = aux_weight · CE of auxlayer(path_2).
-   * A depth head trains on depth maps instead (`forwardTrainDepth`, from a DepthEstimator).
+   * Task 'depth': the depth losses of the output against `targets.depth`. Task 'segmentation': `loss_ce` (and acc_seg)
+   * of the output, plus `loss_aux` = aux_weight · CE of auxlayer(path_2), against `targets.label`.
    */
-  override forwardTrain(inputs: tf.Tensor4D[], label: tf.Tensor3D): Record<string, tf.Scalar> {
-    if (this.task === 'depth') {
-      throw new Error("DPTHead task 'depth' trains on depth maps (forwardTrainDepth, in a DepthEstimator), not on class labels");
-    }
+  override loss(inputs: tf.Tensor4D[], targets: Targets): Record<string, tf.Scalar> {
+    if (this.task === 'depth') return super.loss(inputs, targets);
+    const label = this.labelOf(targets);
     const { path1, path2 } = this.#fuse(inputs);
-    const losses = this.loss(this.scratch.outputConv.forward(path1) as tf.Tensor4D, label);
+    const losses = this.lossByFeat(this.scratch.outputConv.forward(path1) as tf.Tensor4D, targets);
     if (this.auxlayer) {
       const [, h, w] = label.shape;
       const aux = interpolate(this.auxlayer.forward(path2) as tf.Tensor4D, { size: [h, w], alignCorners: this.alignCorners });

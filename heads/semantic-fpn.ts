@@ -11,6 +11,7 @@ import { defineOptions, option, type OptionsInput } from '../lib/config/declare.
 import { resolveOptions } from '../lib/config/resolve.js';
 import { positiveInts } from '../lib/config/schema-parts.js';
 import { registries, type BuildContext } from '../lib/registry.js';
+import type { Targets } from '../lib/segmentors/types.js';
 import { BaseDecodeHead, DecodeHeadOptions } from './decode-head.js';
 
 /** Number of ×2 steps from `stride` to the finest stride (at least one conv for the finest level). */
@@ -105,9 +106,12 @@ export class BranchFPNHead extends BaseDecodeHead {
     });
   }
 
-  override forwardTrain(inputs: tf.Tensor4D[], label: tf.Tensor3D, priors: tf.Tensor4D[] = []): Record<string, tf.Scalar> {
+  /** `loss_ce` (and acc_seg) of the seg logits, and `loss_cate` = cate_w · CE of the semantic logits, against `targets.label`. */
+  override loss(inputs: tf.Tensor4D[], targets: Targets): Record<string, tf.Scalar> {
+    const priors = targets.priors ?? [];
     if (priors.length === 0) throw new Error('BranchFPNHead needs the prior maps of a SeMask backbone (SeMaskSwinTransformer)');
-    const losses = this.loss(this.forward(inputs), label);
+    const label = this.labelOf(targets);
+    const losses = this.lossByFeat(this.forward(inputs), targets);
     const [, h, w] = label.shape;
     const semantic = interpolate(this.semanticLogits(priors), { size: [h, w], alignCorners: this.alignCorners });
     const terms = this.losses.map((l) => l.forward(semantic, label, this.ignoreIndex));

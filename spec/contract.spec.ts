@@ -210,7 +210,7 @@ function harness(c: ContractCase, model: Module): { forward(): tf.Tensor4D[]; lo
   return {
     forward: () => [head.forward(features)],
     loss: () =>
-      totalLoss(c.needs?.depth ? head.forwardTrainDepth(features, target) : head.forwardTrain(features, target, priors)),
+      totalLoss(head.loss(features, c.needs?.depth ? { depth: target } : { label: target, priors })),
     dispose,
   };
 }

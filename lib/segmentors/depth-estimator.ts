@@ -49,7 +49,7 @@ export class DepthEstimator extends Module {
    * (0 = no ground truth).
    */
   forwardTrain(img: tf.Tensor4D, depth: tf.Tensor3D): Record<string, tf.Scalar> {
-    const losses = this.decodeHead.forwardTrainDepth(this.extractFeat(img), depth);
+    const losses = this.decodeHead.loss(this.extractFeat(img), { depth });
     return Object.fromEntries(Object.entries(losses).map(([k, v]) => [`decode.${k}`, v]));
   }
 

@@ -118,7 +118,7 @@ export class EncoderDecoder extends Module {
     const { features, priors } = this.#extractWithPriors(img);
     const losses: Record<string, tf.Scalar> = {};
     const add = (prefix: string, head: DecodeHead) => {
-      for (const [k, v] of Object.entries(head.forwardTrain(features, label, priors))) losses[`${prefix}.${k}`] = v;
+      for (const [k, v] of Object.entries(head.loss(features, { label, priors }))) losses[`${prefix}.${k}`] = v;
     };
     add('decode', this.decodeHead);
     this.auxiliaryHeads.forEach((head, i) => add(this.#auxPrefixes[i], head));

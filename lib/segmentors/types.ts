@@ -14,6 +14,19 @@ export interface Neck extends Module {
 }
 
 /**
+ * What a task trains on: a head's or segmentor's training losses take what the task has. Heads read the targets
+ * their losses need and name the missing one.
+ */
+export interface Targets {
+  /** Class ids [B, H, W] int32 (segmentation). */
+  label?: tf.Tensor3D;
+  /** Depth maps [B, H, W] in metres, 0 = no ground truth (depth estimation). */
+  depth?: tf.Tensor3D;
+  /** A SeMask backbone's prior maps, one per stage; the segmentor adds them. */
+  priors?: tf.Tensor4D[];
+}
+
+/**
  * Backbone (or neck) features -> per-pixel predictions at the head's resolution, and the head's training losses
  * (heads/decode-head.ts's BaseDecodeHead is the usual implementation).
  */
@@ -24,10 +37,8 @@ export interface DecodeHead extends Module {
   readonly alignCorners: boolean;
   /** Features -> logits [B, h, w, num_classes] (or depth [B, h, w, 1]). */
   forward(inputs: tf.Tensor4D[]): tf.Tensor4D;
-  /** Segmentation losses against labels [B, H, W]; `priors` are a SeMask backbone's prior maps. */
-  forwardTrain(inputs: tf.Tensor4D[], label: tf.Tensor3D, priors?: tf.Tensor4D[]): Record<string, tf.Scalar>;
-  /** Depth losses against depth maps [B, H, W] in metres (0 = no ground truth). */
-  forwardTrainDepth(inputs: tf.Tensor4D[], depth: tf.Tensor3D): Record<string, tf.Scalar>;
+  /** Training losses on features against the targets (`loss_*` terms, and `acc_seg` for segmentation). */
+  loss(inputs: tf.Tensor4D[], targets: Targets): Record<string, tf.Scalar>;
 }
 
 /** A backbone's feature maps and its prior maps (none for backbones without them). */

@@ -177,8 +177,8 @@ describe('DPTHead', () => {
     );
     expect(() => tinyHead({ task: 'depth' })).to.throw("DPTHead.num_classes: task 'depth' predicts 1 channel, not num_classes 4");
     const depth = tinyHead({ task: 'depth', num_classes: 1 });
-    expect(() => depth.forwardTrain([], tf.zeros([1, 4, 4], 'int32') as tf.Tensor3D)).to.throw(
-      "DPTHead task 'depth' trains on depth maps (forwardTrainDepth, in a DepthEstimator), not on class labels",
+    expect(() => depth.loss([], { label: tf.zeros([1, 4, 4], 'int32') as tf.Tensor3D })).to.throw(
+      "DPTHead task 'depth' trains on depth maps (targets.depth, from a DepthEstimator), not on class labels",
     );
     [head, vit, withCls, depth].forEach((m) => m.dispose());
   });

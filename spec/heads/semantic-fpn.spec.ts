@@ -69,7 +69,8 @@ describe('BranchFPNHead (SeMask-FPN)', () => {
 
   it('names a backbone without prior maps', () => {
     const head = new BranchFPNHead({ in_channels: [8], in_index: [0], feature_strides: [4], channels: 8, num_classes: 3 });
-    expect(() => head.forwardTrain([tf.zeros([1, 4, 4, 8]) as tf.Tensor4D], tf.zeros([1, 16, 16], 'int32') as tf.Tensor3D)).to.throw(
+    const label = tf.zeros([1, 16, 16], 'int32') as tf.Tensor3D;
+    expect(() => head.loss([tf.zeros([1, 4, 4, 8]) as tf.Tensor4D], { label })).to.throw(
       'BranchFPNHead needs the prior maps of a SeMask backbone (SeMaskSwinTransformer)',
     );
   });

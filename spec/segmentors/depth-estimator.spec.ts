@@ -47,8 +47,13 @@ describe('DepthEstimator training', function () {
     expect(() => depthHead({ task: 'segmentation', num_classes: 3, loss_decode: new SiLogLoss() })).to.throw(
       "DPTHead task 'segmentation' trains with segmentation losses, not loss_silog; set task 'depth'",
     );
-    expect(() => heads[0].forwardTrain([], tf.zeros([1, 4, 4], 'int32') as tf.Tensor3D)).to.throw("DPTHead task 'depth' trains on depth maps");
-    expect(() => heads[2].forwardTrainDepth([], tf.zeros([1, 4, 4]) as tf.Tensor3D)).to.throw('DPTHead has no depth loss in loss_decode');
+    expect(() => heads[0].loss([], { label: tf.zeros([1, 4, 4], 'int32') as tf.Tensor3D })).to.throw(
+      "DPTHead task 'depth' trains on depth maps (targets.depth, from a DepthEstimator), not on class labels",
+    );
+    expect(() => heads[2].loss([], { depth: tf.zeros([1, 4, 4]) as tf.Tensor3D })).to.throw(
+      "DPTHead task 'segmentation' trains on class labels (targets.label, from an EncoderDecoder), not on depth maps: " +
+        'a depth head has depth losses in loss_decode',
+    );
     heads.forEach((h) => h.dispose());
   });
 
