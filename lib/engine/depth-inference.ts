@@ -22,7 +22,7 @@ export function predictDepth(
   return tf.tidy(() => {
     const [b, h, w] = images.shape;
     const once = (x: tf.Tensor4D): tf.Tensor4D => {
-      const depth = model.predict(model.dataPreprocessor.forwardDepth(x).images);
+      const depth = model.predict(model.dataPreprocessor.forward(x).images);
       const unpadded = tf.slice(depth, [0, 0, 0], [b, h, w]);
       return interpolate(tf.expandDims(unpadded, -1) as tf.Tensor4D, { size: outShape, alignCorners: model.decodeHead.alignCorners });
     };

@@ -62,8 +62,8 @@ function segmentationTask(model: EncoderDecoder, evaluator: ComponentConfig | un
       return tf.tensor3d(Int32Array.from(batch.labels), batch.labelShape, 'int32');
     },
     losses(images, target) {
-      const prepared = model.dataPreprocessor.forward(images, target, true);
-      return model.forwardTrain(prepared.images, prepared.labels!);
+      const prepared = model.dataPreprocessor.forward(images, { label: target }, true);
+      return model.forwardTrain(prepared.images, prepared.targets.label!);
     },
     async evaluate(loader, options) {
       const result = await evaluateSegmentation(model, loader, metric, options);
@@ -89,8 +89,8 @@ function depthTask(model: DepthEstimator, evaluator: ComponentConfig | undefined
       return tf.tensor3d(batch.depths, batch.depthShape);
     },
     losses(images, target) {
-      const prepared = model.dataPreprocessor.forwardDepth(images, target, true);
-      return model.forwardTrain(prepared.images, prepared.labels!);
+      const prepared = model.dataPreprocessor.forward(images, { depth: target }, true);
+      return model.forwardTrain(prepared.images, prepared.targets.depth!);
     },
     async evaluate(loader, options) {
       const errors = await evaluateDepth(model, loader, metric, options);

@@ -1,14 +1,16 @@
 /**
  * mmseg 1.x's SegDataPreProcessor on batches: channel order, (x - mean) / std, then padding of images (pad_val,
- * after normalisation, as mmseg) and labels (seg_pad_val) at the bottom/right to `size` (training) or to a
- * multiple of `size_divisor`; depth maps are padded with 0 (no ground truth). Images arrive RGB (segvit decodes to RGB): `bgr_to_rgb: true` (the usual setting,
- * meaning the model wants RGB) leaves them as they are; false gives the model BGR, as mmseg would.
+ * after normalisation, as mmseg) and of their targets at the bottom/right to `size` (training) or to a multiple of
+ * `size_divisor`: labels with seg_pad_val, depth maps with 0 (no ground truth). Images arrive RGB (segvit decodes
+ * to RGB): `bgr_to_rgb: true` (the usual setting, meaning the model wants RGB) leaves them as they are; false gives
+ * the model BGR, as mmseg would.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Type } from '@sinclair/typebox';
 import { constant, defineOptions, nullable, option, optional, type OptionsInput, type ResolvedOptions } from '../config/declare.js';
 import { resolveOptions } from '../config/resolve.js';
 import { sizePair } from '../config/schema-parts.js';
+import type { Targets } from './types.js';
 
 const channelValues = nullable(Type.Array(Type.Number(), { minItems: 1 }));
 
@@ -37,17 +39,11 @@ export class SegDataPreProcessor {
     this.options = o;
   }
 
-  /** [B, H, W, C] images (0..255) and optional [B, H, W] labels -> model inputs. */
-  forward(images: tf.Tensor4D, labels?: tf.Tensor3D, training = false): { images: tf.Tensor4D; labels?: tf.Tensor3D } {
-    return this.#prepare(images, labels, this.options.seg_pad_val, training);
-  }
-
-  /** As `forward` for a depth model: depth maps [B, H, W] in metres are padded with 0 (no ground truth). */
-  forwardDepth(images: tf.Tensor4D, depths?: tf.Tensor3D, training = false): { images: tf.Tensor4D; labels?: tf.Tensor3D } {
-    return this.#prepare(images, depths, 0, training);
-  }
-
-  #prepare(images: tf.Tensor4D, maps: tf.Tensor3D | undefined, mapPadVal: number, training: boolean) {
+  /**
+   * [B, H, W, C] images (0..255) and their targets -> model inputs: labels [B, H, W] are padded with seg_pad_val,
+   * depth maps [B, H, W] in metres with 0 (no ground truth).
+   */
+  forward(images: tf.Tensor4D, targets: Targets = {}, training = false): { images: tf.Tensor4D; targets: Targets } {
     return tf.tidy(() => {
       const o = this.options;
       let x: tf.Tensor4D = images;
@@ -55,12 +51,13 @@ export class SegDataPreProcessor {
       if (o.mean && o.std) x = tf.div(tf.sub(x, o.mean), o.std);
       const [, h, w] = x.shape;
       const [th, tw] = this.#target(h, w, training);
-      if (th === h && tw === w) return { images: x, labels: maps };
-      const pad = (t: tf.Tensor, value: number, rank: number) =>
-        tf.pad(t, [[0, 0], [0, th - h], [0, tw - w], ...(rank === 4 ? [[0, 0] as [number, number]] : [])], value);
+      if (th === h && tw === w) return { images: x, targets };
+      const pad = <T extends tf.Tensor>(t: T, value: number): T =>
+        tf.pad(t, [[0, 0], [0, th - h], [0, tw - w], ...(t.rank === 4 ? [[0, 0] as [number, number]] : [])], value) as T;
+      const { label, depth } = targets;
       return {
-        images: pad(x, o.pad_val, 4) as tf.Tensor4D,
-        labels: maps && (pad(maps, mapPadVal, 3) as tf.Tensor3D),
+        images: pad(x, o.pad_val),
+        targets: { ...targets, label: label && pad(label, o.seg_pad_val), depth: depth && pad(depth, 0) },
       };
     });
   }

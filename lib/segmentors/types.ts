@@ -15,16 +15,16 @@ export interface Neck extends Module {
 
 /**
  * What a task trains on: a head's or segmentor's training losses take what the task has. Heads read the targets
- * their losses need and name the missing one.
+ * their losses need and name the missing one. (A type, not an interface, so that it is a tf.TensorContainer.)
  */
-export interface Targets {
+export type Targets = {
   /** Class ids [B, H, W] int32 (segmentation). */
   label?: tf.Tensor3D;
   /** Depth maps [B, H, W] in metres, 0 = no ground truth (depth estimation). */
   depth?: tf.Tensor3D;
   /** A SeMask backbone's prior maps, one per stage; the segmentor adds them. */
   priors?: tf.Tensor4D[];
-}
+};
 
 /**
  * Backbone (or neck) features -> per-pixel predictions at the head's resolution, and the head's training losses

@@ -17,10 +17,10 @@ describe('SegDataPreProcessor', () => {
 
   it('pads training batches to size after normalising: images with pad_val, labels with seg_pad_val', () => {
     const p = new SegDataPreProcessor({ mean: [10, 20, 30], std: [1, 1, 1], size: [2, 3] });
-    const { images, labels } = p.forward(img(), tf.tensor3d([1, 2], [1, 1, 2], 'int32'), true);
+    const { images, targets } = p.forward(img(), { label: tf.tensor3d([1, 2], [1, 1, 2], 'int32') }, true);
     expect(images.shape).to.deep.equal([1, 2, 3, 3]);
     expect(Array.from(images.dataSync()).slice(0, 9)).to.deep.equal([0, 0, 0, 30, 30, 30, 0, 0, 0]);
-    expect(Array.from(labels!.dataSync())).to.deep.equal([1, 2, 255, 255, 255, 255]);
+    expect(Array.from(targets.label!.dataSync())).to.deep.equal([1, 2, 255, 255, 255, 255]);
     // not at test time: only size_divisor applies there
     expect(p.forward(img(), undefined, false).images.shape).to.deep.equal([1, 1, 2, 3]);
   });

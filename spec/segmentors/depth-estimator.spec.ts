@@ -132,11 +132,10 @@ describe('DepthEstimator training', function () {
     const pre = new SegDataPreProcessor({ size: [4, 5], seg_pad_val: 255 });
     const images = tf.ones([1, 3, 4, 3]) as tf.Tensor4D;
     const maps = tf.fill([1, 3, 4], 2) as tf.Tensor3D;
-    const depth = pre.forwardDepth(images, maps, true);
-    const label = pre.forward(images, maps, true);
-    expect(depth.images.shape).to.deep.equal([1, 4, 5, 3]);
-    expect(Array.from(depth.labels!.dataSync())).to.deep.equal([2, 2, 2, 2, 0, 2, 2, 2, 2, 0, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0]);
-    expect(Array.from(label.labels!.dataSync()).slice(15)).to.deep.equal([255, 255, 255, 255, 255]);
-    tf.dispose([images, maps, depth.images, depth.labels!, label.images, label.labels!]);
+    const { images: padded, targets } = pre.forward(images, { depth: maps, label: maps }, true);
+    expect(padded.shape).to.deep.equal([1, 4, 5, 3]);
+    expect(Array.from(targets.depth!.dataSync())).to.deep.equal([2, 2, 2, 2, 0, 2, 2, 2, 2, 0, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0]);
+    expect(Array.from(targets.label!.dataSync()).slice(15)).to.deep.equal([255, 255, 255, 255, 255]);
+    tf.dispose([images, maps, padded, targets]);
   });
 });

@@ -32,8 +32,8 @@ describe('Swin + UPerNet training-loss gradient', function () {
     const params = Object.fromEntries(model.trainableParameters());
     const loss = () =>
       tf.tidy(() => {
-        const p = model.dataPreprocessor.forward(images, labels, true);
-        return totalLoss(model.forwardTrain(p.images, p.labels!));
+        const p = model.dataPreprocessor.forward(images, { label: labels }, true);
+        return totalLoss(model.forwardTrain(p.images, p.targets.label!));
       });
     const names = [
       'backbone.patch_embed.proj.weight',
