@@ -17,7 +17,7 @@ import type { Optimizer } from './engine/optim/optimizer.js';
 import type { LrScheduler } from './engine/schedulers/scheduler.js';
 import type { Module } from './nn/module.js';
 import type { DepthLoss, SegLoss } from './losses/types.js';
-import type { Backbone, DecodeHead, Neck } from './segmentors/types.js';
+import type { Backbone, DecodeHead, Neck, Segmentor } from './segmentors/types.js';
 
 export const COMPONENT_KINDS = [
   'backbone',
@@ -40,7 +40,7 @@ export interface ComponentTypes {
   neck: Neck;
   head: DecodeHead;
   loss: SegLoss | DepthLoss;
-  segmentor: Module;
+  segmentor: Segmentor;
   dataset: Dataset;
   transform: Transform;
   metric: unknown;

@@ -14,8 +14,8 @@ export function readNchw(file: string, name: string): tf.Tensor4D {
 }
 
 /** Write tensors as float32 records in PyTorch's layout: NHWC maps as NCHW, maps without channels ([B, H, W]) as they are. */
-export function writeTorchLayout(file: string, tensors: [string, tf.Tensor4D | tf.Tensor3D][]): void {
-  const record = (t: tf.Tensor4D | tf.Tensor3D): TensorRecord =>
+export function writeTorchLayout(file: string, tensors: [string, tf.Tensor][]): void {
+  const record = (t: tf.Tensor): TensorRecord =>
     t.rank === 4 ? channelsFirstRecord(t) : { dtype: 'F32', shape: t.shape, data: t.dataSync() as Float32Array };
   writeSafetensors(file, new Map(tensors.map(([name, t]) => [name, record(t)])));
 }

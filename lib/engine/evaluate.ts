@@ -36,7 +36,7 @@ export async function evaluateSegmentation(
     const pred = tf.tidy(() => {
       const { images } = model.dataPreprocessor.forward(tf.tensor4d(batch.images, batch.shape));
       const unpadded: [number, number] = [batch.shape[1], batch.shape[2]];
-      return predictLabels(model, images, [h, w], model.testCfg, options.aug, unpadded).dataSync() as Int32Array;
+      return predictLabels(model, images, [h, w], options.aug, unpadded).dataSync() as Int32Array;
     });
     for (let i = 0; i < b; i++) {
       metric.process(pred.subarray(i * h * w, (i + 1) * h * w), batch.labels.subarray(i * h * w, (i + 1) * h * w));

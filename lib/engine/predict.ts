@@ -47,7 +47,7 @@ export async function predictFile(
     const input = batch();
     const { images } = model.dataPreprocessor.forward(input);
     const unpadded: [number, number] = [input.shape[1], input.shape[2]];
-    return Uint8Array.from(predictLabels(model, images, [image.height, image.width], model.testCfg, aug, unpadded).dataSync());
+    return Uint8Array.from(predictLabels(model, images, [image.height, image.width], aug, unpadded).dataSync());
   });
   return { image, label: { data, height: image.height, width: image.width } };
 }

@@ -60,7 +60,7 @@ function randomBatch(parts: TrainingParts, input: ProfileInput, channels: number
   const { model } = parts.task;
   const target =
     model instanceof EncoderDecoder
-      ? tf.randomUniformInt([input.batch, h, w], 0, model.numClasses, rng.seed())
+      ? tf.randomUniformInt([input.batch, h, w], 0, model.decodeHead.numClasses, rng.seed())
       : tf.randomUniform([input.batch, h, w], 0.5, 10, 'float32', rng.seed());
   return { images, target: target as tf.Tensor3D };
 }

@@ -63,7 +63,7 @@ function segmentationTask(model: EncoderDecoder, evaluator: ComponentConfig | un
     },
     losses(images, target) {
       const prepared = model.dataPreprocessor.forward(images, { label: target }, true);
-      return model.forwardTrain(prepared.images, prepared.targets.label!);
+      return model.loss(prepared.images, prepared.targets);
     },
     async evaluate(loader, options) {
       const result = await evaluateSegmentation(model, loader, metric, options);
@@ -90,7 +90,7 @@ function depthTask(model: DepthEstimator, evaluator: ComponentConfig | undefined
     },
     losses(images, target) {
       const prepared = model.dataPreprocessor.forward(images, { depth: target }, true);
-      return model.forwardTrain(prepared.images, prepared.targets.depth!);
+      return model.loss(prepared.images, prepared.targets);
     },
     async evaluate(loader, options) {
       const errors = await evaluateDepth(model, loader, metric, options);

@@ -1,7 +1,7 @@
 /**
- * Monocular depth estimation: backbone -> [neck] -> decode_head (a depth head such as DPTHead with task 'depth',
- * giving one channel) -> depth [B, H, W] at the input size. Test mode: `predict`; training: `forwardTrain`, the
- * head's depth losses (`loss_decode`) against depth maps, the prediction resized to the maps' size.
+ * Monocular depth estimation, a Segmentor for task 'depth': backbone -> [neck] -> decode_head (a depth head such as
+ * DPTHead with task 'depth', giving one channel) -> depth [B, H, W] at the input size. Test mode: `predict`;
+ * training: `loss`, the head's depth losses (`loss_decode`) against depth maps, the prediction resized to the maps' size.
  * State names: `backbone.*`, `neck.*`, `decode_head.*`.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -9,7 +9,7 @@ import { Module, interpolate } from '../nn/index.js';
 import { defineOptions, type OptionsInput } from '../config/declare.js';
 import { resolveOptions } from '../config/resolve.js';
 import { registries, type BuildContext } from '../registry.js';
-import { backboneOutputs, type Backbone, type DecodeHead, type Neck } from './types.js';
+import { backboneOutputs, withPrefix, type Backbone, type DecodeHead, type Neck, type Segmentor, type Targets } from './types.js';
 import { SegDataPreProcessor } from './data-preprocessor.js';
 import { dataPreprocessorOption, segmentorParts } from './encoder-decoder.js';
 
@@ -21,7 +21,8 @@ export const DepthEstimatorOptions = defineOptions(
 );
 export type DepthEstimatorOptions = OptionsInput<typeof DepthEstimatorOptions>;
 
-export class DepthEstimator extends Module {
+export class DepthEstimator extends Module implements Segmentor {
+  readonly task = 'depth';
   readonly backbone: Backbone;
   readonly neck?: Neck;
   readonly decodeHead: DecodeHead;
@@ -45,12 +46,11 @@ export class DepthEstimator extends Module {
   }
 
   /**
-   * Training losses `decode.<loss_name>` of normalised images [B, H, W, C] against depth maps [B, h, w] in metres
-   * (0 = no ground truth).
+   * Training losses `decode.<loss_name>` of normalised images [B, H, W, C] against `targets.depth`, depth maps
+   * [B, h, w] in metres (0 = no ground truth).
    */
-  forwardTrain(img: tf.Tensor4D, depth: tf.Tensor3D): Record<string, tf.Scalar> {
-    const losses = this.decodeHead.loss(this.extractFeat(img), { depth });
-    return Object.fromEntries(Object.entries(losses).map(([k, v]) => [`decode.${k}`, v]));
+  loss(img: tf.Tensor4D, targets: Targets): Record<string, tf.Scalar> {
+    return withPrefix('decode', this.decodeHead.loss(this.extractFeat(img), targets));
   }
 
   /** Depth [B, H, W] of normalised images [B, H, W, C], resized to the input size if the head's output is smaller. */

@@ -1,6 +1,7 @@
 /**
- * mmseg's EncoderDecoder: backbone -> [neck] -> decode_head, plus auxiliary heads (training only) with their own
- * losses. Heads resize logits to the label size for the loss; prediction resizes them to the input size.
+ * mmseg's EncoderDecoder, a Segmentor for task 'segmentation': backbone -> [neck] -> decode_head, plus auxiliary
+ * heads (training only) with their own losses. Heads resize logits to the label size for the loss; prediction
+ * resizes them to the input size, on the whole image or on overlapping crops (test_cfg).
  * State names: `backbone.*`, `neck.*`, `decode_head.*`, `auxiliary_head.*` (or `auxiliary_head.{i}.*` for a list).
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -12,8 +13,9 @@ import {
 import { resolveOptions } from '../config/resolve.js';
 import { sizePair } from '../config/schema-parts.js';
 import { registries, type BuildContext } from '../registry.js';
-import { backboneOutputs, type Backbone, type DecodeHead, type Neck } from './types.js';
+import { backboneOutputs, withPrefix, type Backbone, type DecodeHead, type Neck, type Segmentor, type Targets } from './types.js';
 import { DataPreprocessorOptions, SegDataPreProcessor } from './data-preprocessor.js';
+import { slideInference } from './slide-inference.js';
 
 /** Inference as mmseg's test_cfg: one pass over the whole image, or overlapping crops. */
 export type TestCfg = { mode: 'whole' } | { mode: 'slide'; crop_size: [number, number]; stride: [number, number] };
@@ -58,7 +60,8 @@ export const EncoderDecoderOptions = defineOptions(
 );
 export type EncoderDecoderOptions = OptionsInput<typeof EncoderDecoderOptions>;
 
-export class EncoderDecoder extends Module {
+export class EncoderDecoder extends Module implements Segmentor {
+  readonly task = 'segmentation';
   readonly backbone: Backbone;
   readonly neck?: Neck;
   readonly decodeHead: DecodeHead;
@@ -90,10 +93,6 @@ export class EncoderDecoder extends Module {
     }
   }
 
-  get numClasses(): number {
-    return this.decodeHead.numClasses;
-  }
-
   /** Backbone (and neck) features of normalised images [B, H, W, C]. */
   extractFeat(img: tf.Tensor4D): tf.Tensor4D[] {
     return tf.tidy(() => this.#extractWithPriors(img).features);
@@ -113,16 +112,23 @@ export class EncoderDecoder extends Module {
     return { features: this.neck ? this.neck.forward(outs) : outs, priors };
   }
 
-  /** Training losses: `decode.*` and `aux.*` / `aux_{i}.*` (loss_* terms and acc_seg). label: [B, H, W] int32. */
-  forwardTrain(img: tf.Tensor4D, label: tf.Tensor3D): Record<string, tf.Scalar> {
+  /** Test-mode logits [B, H, W, num_classes] at the input's size: one pass, or overlapping crops (test_cfg). */
+  predict(img: tf.Tensor4D): tf.Tensor4D {
+    const cfg = this.testCfg;
+    if (cfg.mode === 'whole') return this.encodeDecode(img);
+    return slideInference(img, cfg.crop_size, cfg.stride, this.decodeHead.numClasses, (crop) => this.encodeDecode(crop));
+  }
+
+  /**
+   * Training losses: `decode.*` and `aux.*` / `aux_{i}.*` (loss_* terms and acc_seg) against `targets.label`
+   * ([B, H, W] int32); the heads also get the backbone's prior maps (SeMask).
+   */
+  loss(img: tf.Tensor4D, targets: Targets): Record<string, tf.Scalar> {
     const { features, priors } = this.#extractWithPriors(img);
-    const losses: Record<string, tf.Scalar> = {};
-    const add = (prefix: string, head: DecodeHead) => {
-      for (const [k, v] of Object.entries(head.loss(features, { label, priors }))) losses[`${prefix}.${k}`] = v;
-    };
-    add('decode', this.decodeHead);
-    this.auxiliaryHeads.forEach((head, i) => add(this.#auxPrefixes[i], head));
-    return losses;
+    const withPriors = { ...targets, priors };
+    const heads = [this.decodeHead, ...this.auxiliaryHeads];
+    const prefixes = ['decode', ...this.#auxPrefixes];
+    return Object.assign({}, ...heads.map((head, i) => withPrefix(prefixes[i], head.loss(features, withPriors))));
   }
 }
 

@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Module } from '../nn/module.js';
+import type { SegDataPreProcessor } from './data-preprocessor.js';
 
 /** An image encoder: [B, H, W, C] -> feature maps, finest first. */
 export interface Backbone extends Module {
@@ -39,6 +40,34 @@ export interface DecodeHead extends Module {
   forward(inputs: tf.Tensor4D[]): tf.Tensor4D;
   /** Training losses on features against the targets (`loss_*` terms, and `acc_seg` for segmentation). */
   loss(inputs: tf.Tensor4D[], targets: Targets): Record<string, tf.Scalar>;
+}
+
+/** What a segmentor is trained and evaluated for; lib/engine/tasks gives each its data, metric and outputs. */
+export type SegmentorTask = 'segmentation' | 'depth';
+
+/**
+ * A whole model: data preprocessor, backbone -> [neck] -> decode head (+ auxiliary heads in training), and the task it
+ * declares (EncoderDecoder: segmentation, DepthEstimator: depth). Training, evaluation and the commands go through
+ * this interface and the task, never the class.
+ */
+export interface Segmentor extends Module {
+  readonly task: SegmentorTask;
+  readonly dataPreprocessor: SegDataPreProcessor;
+  readonly decodeHead: DecodeHead;
+  /** Backbone (and neck) features of normalised images [B, H, W, C]. */
+  extractFeat(img: tf.Tensor4D): tf.Tensor4D[];
+  /** Training losses of normalised images [B, H, W, C] against their targets, keyed `decode.*` (and `aux.*` / `aux_{i}.*`). */
+  loss(img: tf.Tensor4D, targets: Targets): Record<string, tf.Scalar>;
+  /**
+   * Test-mode prediction of normalised images [B, H, W, C] at their size: logits [B, H, W, K] for segmentation (as its
+   * test_cfg says), depth [B, H, W] for depth.
+   */
+  predict(img: tf.Tensor4D): tf.Tensor;
+}
+
+/** A head's losses under a segmentor's key prefix (`decode`, `aux`, `aux_{i}`). */
+export function withPrefix(prefix: string, losses: Record<string, tf.Scalar>): Record<string, tf.Scalar> {
+  return Object.fromEntries(Object.entries(losses).map(([k, v]) => [`${prefix}.${k}`, v]));
 }
 
 /** A backbone's feature maps and its prior maps (none for backbones without them). */

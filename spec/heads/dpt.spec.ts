@@ -283,7 +283,7 @@ describe('DPTHead', () => {
         const img = tf.randomNormal([2, 64, 64, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
         const label = quadrants(2, 64);
         const params = model.trainableParameters();
-        const { value, grads } = tf.variableGrads(() => totalLoss(model.forwardTrain(img, label)), params.map(([, v]) => v));
+        const { value, grads } = tf.variableGrads(() => totalLoss(model.loss(img, { label })), params.map(([, v]) => v));
         const silent = params.filter(([, v]) => !grads[v.name] || tf.max(tf.abs(grads[v.name])).dataSync()[0] === 0).map(([k]) => k);
         expect(silent).to.deep.equal([]);
         expect(params.length).to.be.greaterThan(100);
@@ -304,7 +304,7 @@ describe('DPTHead', () => {
       let keys: string[] = [];
       for (let step = 0; step < 8; step++) {
         const { value, grads } = tf.variableGrads(() => {
-          const losses = model.forwardTrain(img, label);
+          const losses = model.loss(img, { label });
           keys = Object.keys(losses);
           return totalLoss(losses);
         }, vars);

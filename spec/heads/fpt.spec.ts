@@ -148,7 +148,7 @@ describe('FTN (PGT + FPN + FPT + FCN aux) from the digits demo config', () => {
     const label = tf.randomUniform([2, 128, 128], 0, 11, 'int32', 4) as tf.Tensor3D;
     const params = model.trainableParameters();
     expect(params.length).to.be.greaterThan(100);
-    const { value, grads } = tf.variableGrads(() => totalLoss(model.forwardTrain(img, label)), params.map(([, v]) => v));
+    const { value, grads } = tf.variableGrads(() => totalLoss(model.loss(img, { label })), params.map(([, v]) => v));
     expect(Number.isFinite(value.dataSync()[0])).to.equal(true);
     const dead = params.filter(([, v]) => tf.tidy(() => tf.max(tf.abs(grads[v.name])).dataSync()[0]) === 0).map(([k]) => k);
     expect(dead).to.deep.equal([]);
@@ -164,7 +164,7 @@ describe('FTN (PGT + FPN + FPT + FCN aux) from the digits demo config', () => {
     const vars = model.trainableParameters().map(([, v]) => v);
     const counts: number[] = [];
     for (let step = 0; step < 3; step++) {
-      const { value, grads } = tf.variableGrads(() => totalLoss(model.forwardTrain(img, label)), vars);
+      const { value, grads } = tf.variableGrads(() => totalLoss(model.loss(img, { label })), vars);
       optimizer.applyGradients(grads as tf.NamedTensorMap as Record<string, tf.Variable>);
       tf.dispose([value, ...Object.values(grads)]);
       counts.push(tf.memory().numTensors);

@@ -44,7 +44,7 @@ describe('BranchFPNHead (SeMask-FPN)', () => {
     const label = tf.randomUniformInt([2, 64, 64], 0, 4, 5) as tf.Tensor3D;
     const head = model.decodeHead as BranchFPNHead;
     model.eval(); // deterministic (no dropout) for the comparison
-    const losses = model.forwardTrain(img, label);
+    const losses = model.loss(img, { label });
     expect(Object.keys(losses)).to.deep.equal(['decode.loss_ce', 'decode.acc_seg', 'decode.loss_cate']);
     // the semantic term recomputed from the backbone's prior maps
     const { priors } = (model.backbone as SeMaskSwinTransformer).forwardWithPriors(img);
@@ -58,7 +58,7 @@ describe('BranchFPNHead (SeMask-FPN)', () => {
     const vars = model.trainableParameters().map(([, v]) => v);
     const history: number[] = [];
     for (let step = 0; step < 6; step++) {
-      const { value, grads } = tf.variableGrads(() => totalLoss(model.forwardTrain(img, label)), vars);
+      const { value, grads } = tf.variableGrads(() => totalLoss(model.loss(img, { label })), vars);
       optimizer.applyGradients(grads as tf.NamedTensorMap as Record<string, tf.Variable>);
       history.push(value.dataSync()[0]!);
       tf.dispose([value, ...Object.values(grads)]);

@@ -88,7 +88,7 @@ describe('UPerNet + Swin', () => {
     let keys: string[] = [];
     for (let step = 0; step < 8; step++) {
       const { value, grads } = tf.variableGrads(() => {
-        const losses = model.forwardTrain(img, label);
+        const losses = model.loss(img, { label });
         keys = Object.keys(losses);
         return totalLoss(losses);
       }, vars);

@@ -77,7 +77,7 @@ describe('DepthEstimator training', function () {
     const model = vitDepth({ loss_decode: [new SiLogLoss(), new L1Loss({ loss_weight: 0.5 })] });
     const img = tf.randomNormal([2, 64, 64, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
     const depth = ramp(2, 48, 40); // ground truth at another size than the input
-    const losses = model.forwardTrain(img, depth);
+    const losses = model.loss(img, { depth });
     expect(Object.keys(losses)).to.deep.equal(['decode.loss_silog', 'decode.loss_l1']);
     // the same as the losses of predict() resized by hand
     const pred = tf.image.resizeBilinear(tf.expandDims(model.predict(img), -1) as tf.Tensor4D, [48, 40], true);
@@ -94,7 +94,7 @@ describe('DepthEstimator training', function () {
       const img = tf.randomNormal([2, 64, 64, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
       const depth = ramp(2, 64, 64);
       const params = model.trainableParameters();
-      const { value, grads } = tf.variableGrads(() => totalLoss(model.forwardTrain(img, depth)), params.map(([, v]) => v));
+      const { value, grads } = tf.variableGrads(() => totalLoss(model.loss(img, { depth })), params.map(([, v]) => v));
       const silent = params.filter(([, v]) => !grads[v.name] || tf.max(tf.abs(grads[v.name])).dataSync()[0] === 0).map(([k]) => k);
       expect(silent).to.deep.equal([]);
       expect(params.length).to.be.greaterThan(60);
@@ -114,7 +114,7 @@ describe('DepthEstimator training', function () {
       const history: number[] = [];
       const live: number[] = [];
       for (let step = 0; step < 8; step++) {
-        const { value, grads } = tf.variableGrads(() => totalLoss(model.forwardTrain(img, depth)), vars);
+        const { value, grads } = tf.variableGrads(() => totalLoss(model.loss(img, { depth })), vars);
         optimizer.applyGradients(grads as tf.NamedTensorMap as Record<string, tf.Variable>);
         history.push(value.dataSync()[0]);
         tf.dispose([value, ...Object.values(grads)]);

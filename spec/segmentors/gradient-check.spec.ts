@@ -33,7 +33,7 @@ describe('Swin + UPerNet training-loss gradient', function () {
     const loss = () =>
       tf.tidy(() => {
         const p = model.dataPreprocessor.forward(images, { label: labels }, true);
-        return totalLoss(model.forwardTrain(p.images, p.targets.label!));
+        return totalLoss(model.loss(p.images, p.targets));
       });
     const names = [
       'backbone.patch_embed.proj.weight',
