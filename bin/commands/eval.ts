@@ -7,7 +7,7 @@ import { registries } from '../../lib/registry.js';
 import '../../lib/components.js';
 import { DataLoader } from '../../datasets/loader.js';
 import { MS_FLIP_AUG } from '../../lib/engine/inference.js';
-import { taskOf } from '../../lib/engine/tasks.js';
+import { taskOf } from '../../lib/engine/tasks/index.js';
 import { resolveWeights } from '../../lib/engine/work-dirs.js';
 import { formatLoadReport } from '../../lib/weights/node.js';
 import { backendChoice } from './train.js';
@@ -47,13 +47,14 @@ export function registerEval(program: Command): void {
       if (!loaderCfg) throw new Error(`${file}: no test_dataloader or val_dataloader to evaluate on`);
       const weights = resolveWeights(checkpoint);
       await initBackend(backendChoice(program.opts().backend, cfg));
-      const evaluator = cfg.test_evaluator ?? cfg.val_evaluator;
-      const task = taskOf(registries.segmentor.build(cfg.model!, 'model'), evaluator, cfg.test_evaluator ? 'test_evaluator' : 'val_evaluator');
+      const task = taskOf(registries.segmentor.build(cfg.model!, 'model'));
+      const evaluatorPath = cfg.test_evaluator ? 'test_evaluator' : 'val_evaluator';
+      const evaluator = task.evaluator(cfg.test_evaluator ?? cfg.val_evaluator, evaluatorPath);
       const report = loadCommandWeights(task.model, weights, flags.nonStrict);
       process.stderr.write(`${weights}: ${formatLoadReport(report)}\n`);
       const loader = await DataLoader.create({ datasetConfig: loaderCfg.dataset, batchSize: 1, numWorkers: loaderCfg.num_workers });
       let shown = 0;
-      const { report: text, result } = await task.evaluate(loader, {
+      const { report: text, result } = await evaluator.evaluate(loader, {
         aug: flags.augTest ? task.testAug : undefined,
         progress: (done, total) => {
           if (done === total || done - shown >= Math.max(1, Math.ceil(total / 20))) {

@@ -3,6 +3,7 @@ import { initBackend } from '../../lib/backend.js';
 import { loadConfig, validateConfig } from '../../lib/config/index.js';
 import { registries } from '../../lib/registry.js';
 import '../../lib/components.js';
+import { taskOf } from '../../lib/engine/tasks/index.js';
 import { formatLoadReport } from '../../lib/weights/node.js';
 import { readNchw, writeTorchLayout } from './tensor-io.js';
 import { backendChoice } from './train.js';
@@ -34,7 +35,7 @@ ${strictLoadingHelp('forward upernet.json --weights no_aux_head.pth --input x.sa
       const cfg = validateConfig(loadConfig(file, { cfgOptions: opts.cfgOptions }));
       if (!cfg.model) throw new Error(`${file}: no model to build`);
       await initBackend(backendChoice(program.opts().backend, cfg));
-      const model = registries.segmentor.build(cfg.model, 'model').eval();
+      const model = taskOf(registries.segmentor.build(cfg.model, 'model')).model.eval();
       const report = loadCommandWeights(model, opts.weights, opts.nonStrict);
       console.log(`${opts.weights}: ${formatLoadReport(report)}`);
       if (report.loaded.length === 0) throw new Error(`${opts.weights}: no tensor matches the model (${cfg.model.type})`);

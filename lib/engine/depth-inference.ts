@@ -5,15 +5,18 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { interpolate } from '../nn/resize.js';
-import type { DepthEstimator } from '../segmentors/depth-estimator.js';
+import type { Segmentor } from '../segmentors/types.js';
 import type { AugOptions } from './inference.js';
 
 /** What `--aug-test` means for depth models: the horizontal flip (multi-scale is not supported). */
 export const DEPTH_FLIP_AUG: AugOptions = { flip: true };
 
-/** Depth [B, oh, ow] (the head's units: metres, or relative inverse depth) of raw images [B, H, W, C] (0..255). */
+/**
+ * Depth [B, oh, ow] (the head's units: metres, or relative inverse depth) of raw images [B, H, W, C] (0..255), from a
+ * depth model (whose `predict` gives [B, H, W]).
+ */
 export function predictDepth(
-  model: DepthEstimator,
+  model: Segmentor,
   images: tf.Tensor4D,
   outShape: [number, number],
   aug: AugOptions = {},
@@ -22,7 +25,7 @@ export function predictDepth(
   return tf.tidy(() => {
     const [b, h, w] = images.shape;
     const once = (x: tf.Tensor4D): tf.Tensor4D => {
-      const depth = model.predict(model.dataPreprocessor.forward(x).images);
+      const depth = model.predict(model.dataPreprocessor.forward(x).images) as tf.Tensor3D;
       const unpadded = tf.slice(depth, [0, 0, 0], [b, h, w]);
       return interpolate(tf.expandDims(unpadded, -1) as tf.Tensor4D, { size: outShape, alignCorners: model.decodeHead.alignCorners });
     };

@@ -1,8 +1,7 @@
-/** Evaluation of a segmentor or depth estimator over a dataset, streaming one batch at a time through the model and the metric. */
+/** Evaluation of a segmentation or depth model over a dataset, streaming one batch at a time through the model and the metric. */
 import * as tf from '@tensorflow/tfjs-core';
 import type { DataLoader } from '../../datasets/loader.js';
-import type { DepthEstimator } from '../segmentors/depth-estimator.js';
-import type { EncoderDecoder } from '../segmentors/encoder-decoder.js';
+import type { Segmentor } from '../segmentors/types.js';
 import type { DepthMetric } from '../metrics/depth-metric.js';
 import type { DepthErrors } from '../metrics/depth.js';
 import type { IoUMetric, IoUResult } from '../metrics/iou-metric.js';
@@ -20,7 +19,7 @@ export interface EvaluateOptions {
  * (mmseg loads test labels at the original size and resizes logits back to it).
  */
 export async function evaluateSegmentation(
-  model: EncoderDecoder,
+  model: Segmentor,
   loader: DataLoader,
   metric: IoUMetric,
   options: EvaluateOptions = {},
@@ -54,7 +53,7 @@ export async function evaluateSegmentation(
  * the dataset's.
  */
 export async function evaluateDepth(
-  model: DepthEstimator,
+  model: Segmentor,
   loader: DataLoader,
   metric: DepthMetric,
   options: EvaluateOptions = {},

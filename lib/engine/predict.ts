@@ -3,8 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readImage } from '../../datasets/io.js';
 import type { DatasetMeta, DepthMap, Image, LabelMap, Sample, Transform } from '../../datasets/types.js';
 import { Rng } from '../random.js';
-import type { DepthEstimator } from '../segmentors/depth-estimator.js';
-import type { EncoderDecoder } from '../segmentors/encoder-decoder.js';
+import type { Segmentor } from '../segmentors/types.js';
 import { predictDepth } from './depth-inference.js';
 import { predictLabels, type AugOptions } from './inference.js';
 
@@ -34,9 +33,9 @@ async function loadImage(transforms: readonly Transform[], meta: DatasetMeta, im
   return { image, batch: () => tf.tensor4d(Float32Array.from(img.data), [1, img.height, img.width, img.channels]) };
 }
 
-/** Class ids of every pixel of the image file, at the image's own size. */
+/** Class ids of every pixel of the image file, at the image's own size, from a segmentation model. */
 export async function predictFile(
-  model: EncoderDecoder,
+  model: Segmentor,
   transforms: readonly Transform[],
   meta: DatasetMeta,
   imgPath: string,
@@ -52,9 +51,9 @@ export async function predictFile(
   return { image, label: { data, height: image.height, width: image.width } };
 }
 
-/** Depth of every pixel of the image file, at the image's own size. */
+/** Depth of every pixel of the image file, at the image's own size, from a depth model. */
 export async function predictDepthFile(
-  model: DepthEstimator,
+  model: Segmentor,
   transforms: readonly Transform[],
   meta: DatasetMeta,
   imgPath: string,

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ComponentConfig, SegvitConfig } from '../config/types.js';
 import { isWasmFailure, memoryMB, WASM_MAX_HEAP_MB } from '../backend.js';
 import { rng } from '../random.js';
-import { EncoderDecoder } from '../segmentors/encoder-decoder.js';
+import type { Targets } from '../segmentors/types.js';
 import { profileKernels, type KernelTime } from './kernel-times.js';
 import { buildTraining, trainStep, type TrainingParts } from './trainer.js';
 
@@ -53,16 +53,11 @@ export function profileInput(cfg: SegvitConfig): ProfileInput {
   );
 }
 
-/** Random raw images (0..255, as the loader gives them) and ground truth: class ids, or depths in metres. */
-function randomBatch(parts: TrainingParts, input: ProfileInput, channels: number): { images: tf.Tensor4D; target: tf.Tensor3D } {
+/** Random raw images (0..255, as the loader gives them) and the task's random ground truth. */
+function randomBatch(parts: TrainingParts, input: ProfileInput, channels: number): { images: tf.Tensor4D; targets: Targets } {
   const [h, w] = input.crop;
   const images = tf.randomUniform([input.batch, h, w, channels], 0, 255, 'float32', rng.seed()) as tf.Tensor4D;
-  const { model } = parts.task;
-  const target =
-    model instanceof EncoderDecoder
-      ? tf.randomUniformInt([input.batch, h, w], 0, model.decodeHead.numClasses, rng.seed())
-      : tf.randomUniform([input.batch, h, w], 0.5, 10, 'float32', rng.seed());
-  return { images, target: target as tf.Tensor3D };
+  return { images, targets: parts.task.randomTargets([input.batch, h, w]) };
 }
 
 /** The error of a wasm failure during a step: most likely the heap ran out, and what to change. */
@@ -120,7 +115,7 @@ export function trainingStepper(cfg: SegvitConfig, totalSteps: number): Training
   const { task, wrapper, schedule } = parts;
   const params = task.model.trainableParameters();
   const channels = (cfg.model?.backbone as { in_channels?: number } | undefined)?.in_channels ?? 3;
-  const { images, target } = randomBatch(parts, input, channels);
+  const { images, targets } = randomBatch(parts, input, channels);
   task.model.train();
   wrapper.initializeCountStatus(0, totalSteps);
   return {
@@ -129,7 +124,7 @@ export function trainingStepper(cfg: SegvitConfig, totalSteps: number): Training
     run(step) {
       const start = performance.now();
       try {
-        const { loss, grads } = trainStep(task, params, images, target);
+        const { loss, grads } = trainStep(task.model, params, images, targets);
         wrapper.updateParams(grads, schedule.lrAt(step));
         tf.dispose(Object.values(grads));
         return { step, seconds: (performance.now() - start) / 1000, loss };
@@ -138,7 +133,7 @@ export function trainingStepper(cfg: SegvitConfig, totalSteps: number): Training
       }
     },
     dispose() {
-      tf.dispose([images, target]);
+      tf.dispose([images, targets]);
       wrapper.dispose();
       wrapper.optimizer.dispose();
       task.model.dispose();

@@ -13,12 +13,13 @@ import { registries } from '../registry.js';
 import { memoryMB } from '../backend.js';
 import { rng, manualSeed } from '../random.js';
 import { totalLoss } from '../segmentors/encoder-decoder.js';
+import type { Segmentor, Targets } from '../segmentors/types.js';
 import { formatLoadReport, loadStateDict, loadWeights } from '../weights/node.js';
 import { buildOptimWrapper } from './optim/build.js';
 import type { OptimWrapper } from './optim/optim-wrapper.js';
 import { buildLrSchedule, type LrSchedule } from './schedulers/index.js';
 import { checkpointDir, findLatest, loadCheckpoint, markBest, saveCheckpoint, type BestRecord } from './checkpoint.js';
-import { taskOf, type Evaluation, type Task } from './tasks.js';
+import { taskOf, type Evaluation, type Evaluator, type Task } from './tasks/index.js';
 import { TrainLogger } from './logger.js';
 
 export interface TrainOptions {
@@ -73,14 +74,20 @@ class Averages {
   }
 }
 
+/** Loss terms of raw images [B, H, W, C] and their targets, preprocessed as for training. */
+export function trainingLosses(model: Segmentor, images: tf.Tensor4D, targets: Targets): Record<string, tf.Scalar> {
+  const prepared = model.dataPreprocessor.forward(images, targets, true);
+  return model.loss(prepared.images, prepared.targets);
+}
+
 /**
  * One forward/backward on a batch: the loss terms (numbers) and the gradients of the total loss, keyed by
  * parameter name (tfjs keys them by its own variable names). `segvit profile` times this same step.
  */
-export function trainStep(task: Task, params: [string, tf.Variable][], images: tf.Tensor4D, target: tf.Tensor3D) {
+export function trainStep(model: Segmentor, params: [string, tf.Variable][], images: tf.Tensor4D, targets: Targets) {
   let terms: Record<string, tf.Scalar> = {};
   const { value, grads: byVariable } = tf.variableGrads(() => {
-    terms = task.losses(images, target);
+    terms = trainingLosses(model, images, targets);
     for (const t of Object.values(terms)) tf.keep(t);
     return totalLoss(terms);
   }, params.map(([, v]) => v));
@@ -95,31 +102,33 @@ export function trainStep(task: Task, params: [string, tf.Variable][], images: t
   return { loss, values, grads, finite: Number.isFinite(loss) && Number.isFinite(gradSquares) };
 }
 
-/** What training builds from a config: the seeded model (as its task), the optimizer wrapper, the LR schedule. */
+/** What training builds from a config: the seeded model (as its task), its validation, the optimizer wrapper, the LR schedule. */
 export interface TrainingParts {
   task: Task;
+  evaluator: Evaluator;
   wrapper: OptimWrapper;
   schedule: LrSchedule;
 }
 
-/** Seed, then build the model, optimizer and schedule of `cfg`, as `train` does (`segvit profile` uses it too). */
+/** Seed, then build the model, evaluator, optimizer and schedule of `cfg`, as `train` does (`segvit profile` uses it too). */
 export function buildTraining(cfg: SegvitConfig): TrainingParts {
   manualSeed(cfg.randomness?.seed ?? 0);
-  const task = taskOf(registries.segmentor.build(required(cfg.model, 'model'), 'model'), cfg.val_evaluator);
+  const task = taskOf(registries.segmentor.build(required(cfg.model, 'model'), 'model'));
+  const evaluator = task.evaluator(cfg.val_evaluator, 'val_evaluator');
   const wrapper = buildOptimWrapper(task.model, required(cfg.optim_wrapper, 'optim_wrapper'));
   const schedule = buildLrSchedule(cfg.param_scheduler, wrapper.optimizer.baseLrs);
-  return { task, wrapper, schedule };
+  return { task, evaluator, wrapper, schedule };
 }
 
 export async function train(cfg: SegvitConfig, options: TrainOptions): Promise<TrainResult> {
   const { workDir } = options;
   const seed = cfg.randomness?.seed ?? 0;
-  const { task, wrapper, schedule } = buildTraining(cfg);
+  const { task, evaluator, wrapper, schedule } = buildTraining(cfg);
   const { model } = task;
   const ckptCfg = cfg.default_hooks?.checkpoint;
-  const bestMetric = ckptCfg?.save_best ?? task.bestMetric;
-  if (!task.metricNames.includes(bestMetric)) {
-    throw new Error(`default_hooks.checkpoint.save_best: '${bestMetric}' is not a validation metric (${task.metricNames.join(', ')})`);
+  const bestMetric = ckptCfg?.save_best ?? evaluator.bestMetric;
+  if (!evaluator.metricNames.includes(bestMetric)) {
+    throw new Error(`default_hooks.checkpoint.save_best: '${bestMetric}' is not a validation metric (${evaluator.metricNames.join(', ')})`);
   }
   const trainCfg = required(cfg.train_cfg, 'train_cfg');
   const maxIters = trainCfg.max_iters;
@@ -178,9 +187,9 @@ export async function train(cfg: SegvitConfig, options: TrainOptions): Promise<T
       const { value: batch } = await stream.next();
       const t1 = performance.now();
       const images = tf.tensor4d(batch.images, batch.shape);
-      const target = task.target(batch);
-      const { loss, values, grads, finite } = trainStep(task, params, images, target);
-      tf.dispose([images, target]);
+      const targets = task.targets(batch);
+      const { loss, values, grads, finite } = trainStep(model, params, images, targets);
+      tf.dispose([images, targets]);
       if (!finite) {
         tf.dispose(Object.values(grads));
         const latest = findLatest(workDir);
@@ -214,11 +223,11 @@ export async function train(cfg: SegvitConfig, options: TrainOptions): Promise<T
       }
       const validate = valLoader && ((it + 1) % trainCfg.val_interval === 0 || it + 1 === maxIters);
       if (validate) {
-        lastValidation = await task.evaluate(valLoader);
+        lastValidation = await evaluator.evaluate(valLoader);
         const value = lastValidation.metrics[bestMetric]!;
         logger.validation({ iter: it, metrics: lastValidation.metrics });
         await logger.plot();
-        if (best === null || (task.higherIsBetter(bestMetric) ? value > best.value : value < best.value)) {
+        if (best === null || (evaluator.higherIsBetter(bestMetric) ? value > best.value : value < best.value)) {
           best = { metric: bestMetric, value, iteration: it + 1 };
           save(it + 1);
           markBest(workDir, it + 1);

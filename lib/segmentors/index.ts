@@ -2,4 +2,4 @@
 export { EncoderDecoder, EncoderDecoderOptions, totalLoss, type TestCfg } from './encoder-decoder.js';
 export { DepthEstimator, DepthEstimatorOptions } from './depth-estimator.js';
 export { SegDataPreProcessor, DataPreprocessorOptions } from './data-preprocessor.js';
-export type { Backbone, DecodeHead, Neck } from './types.js';
+export type { Backbone, DecodeHead, Neck, Segmentor, SegmentorTask, Targets } from './types.js';

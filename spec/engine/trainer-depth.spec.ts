@@ -16,8 +16,8 @@ import type { SegvitConfig } from '../../lib/config/types.js';
 import { DataLoader } from '../../datasets/loader.js';
 import { findLatest } from '../../lib/engine/checkpoint.js';
 import { buildOptimWrapper } from '../../lib/engine/optim/build.js';
-import { taskOf } from '../../lib/engine/tasks.js';
-import { train } from '../../lib/engine/trainer.js';
+import { taskOf } from '../../lib/engine/tasks/index.js';
+import { train, trainingLosses } from '../../lib/engine/trainer.js';
 import { totalLoss } from '../../lib/segmentors/encoder-decoder.js';
 import { registries } from '../../lib/registry.js';
 import { manualSeed } from '../../lib/random.js';
@@ -115,7 +115,7 @@ describe('training loop on a depth model', function () {
       }),
     );
     manualSeed(0);
-    const task = taskOf(registries.segmentor.build(cfg.model!, 'model'), cfg.val_evaluator);
+    const task = taskOf(registries.segmentor.build(cfg.model!, 'model'));
     const { model } = task;
     expect(model.numParameters()).to.be.within(30e6, 40e6);
     const loader = await DataLoader.create({ datasetConfig: cfg.train_dataloader!.dataset, batchSize: 2, shuffle: true });
@@ -124,11 +124,11 @@ describe('training loop on a depth model', function () {
     expect(batch.depthShape).to.deep.equal([2, 96, 128]);
     const wrapper = buildOptimWrapper(model, cfg.optim_wrapper!);
     const images = tf.tensor4d(batch.images, batch.shape);
-    const target = task.target(batch);
+    const targets = task.targets(batch);
     const params = model.trainableParameters();
     let keys: string[] = [];
     const { value, grads } = tf.variableGrads(() => {
-      const terms = task.losses(images, target);
+      const terms = trainingLosses(model, images, targets);
       keys = Object.keys(terms);
       return totalLoss(terms);
     }, params.map(([, v]) => v));
@@ -140,8 +140,8 @@ describe('training loop on a depth model', function () {
     const before = Array.from(params[0][1].dataSync());
     wrapper.updateParams(named);
     expect(Array.from(params[0][1].dataSync())).to.not.deep.equal(before);
-    tf.dispose([value, images, target, ...Object.values(grads)]);
-    const { metrics } = await task.evaluate(await DataLoader.create({ datasetConfig: cfg.val_dataloader!.dataset, batchSize: 1 }));
+    tf.dispose([value, images, targets, ...Object.values(grads)]);
+    const { metrics } = await task.evaluator(cfg.val_evaluator, 'val_evaluator').evaluate(await DataLoader.create({ datasetConfig: cfg.val_dataloader!.dataset, batchSize: 1 }));
     expect(Object.values(metrics).every(Number.isFinite), JSON.stringify(metrics)).to.equal(true);
     await loader.close();
     wrapper.dispose();
@@ -171,16 +171,16 @@ describe('training loop on a depth model', function () {
     // the data and evaluation of the recipe, with the demo's small model in place of DPT-Hybrid (123M parameters)
     const small = validateConfig(loadConfig(DEMO, { cfgOptions: tinyDepthOptions(dataRoot) }));
     manualSeed(0);
-    const task = taskOf(registries.segmentor.build(small.model!, 'model'), cfg.val_evaluator);
+    const task = taskOf(registries.segmentor.build(small.model!, 'model'));
     const loader = await DataLoader.create({ datasetConfig: cfg.train_dataloader!.dataset, batchSize: 2 });
     const { value: batch } = await loader.iterate().next();
     expect([batch.shape, batch.depthShape]).to.deep.equal([[2, 352, 1216, 3], [2, 352, 1216]]);
     const images = tf.tensor4d(batch.images, batch.shape);
-    const target = task.target(batch);
-    const loss = tf.tidy(() => totalLoss(task.losses(images, target)).dataSync()[0]);
+    const targets = task.targets(batch);
+    const loss = tf.tidy(() => totalLoss(trainingLosses(task.model, images, targets)).dataSync()[0]);
     expect(loss).to.be.greaterThan(0).and.to.be.below(1000);
-    tf.dispose([images, target]);
-    const { metrics, report } = await task.evaluate(await DataLoader.create({ datasetConfig: cfg.val_dataloader!.dataset, batchSize: 1 }));
+    tf.dispose([images, targets]);
+    const { metrics, report } = await task.evaluator(cfg.val_evaluator, 'val_evaluator').evaluate(await DataLoader.create({ datasetConfig: cfg.val_dataloader!.dataset, batchSize: 1 }));
     expect(report).to.match(/^depth errors \(0\.001 < gt < 80 m, crop garg_crop\):/);
     expect(Object.values(metrics).every(Number.isFinite), JSON.stringify(metrics)).to.equal(true);
     await loader.close();
