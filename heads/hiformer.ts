@@ -74,7 +74,7 @@ export class HiFormerHead extends BaseDecodeHead {
     if (o.channels % 32 !== 0) {
       throw new Error(`${ctx?.path ?? 'HiFormerHead'}.channels: ${o.channels} is not a multiple of 32 (GroupNorm with 32 groups)`);
     }
-    super({ ...o, norm_cfg: null, act_cfg: null }, 'multiple_select', false);
+    super({ ...o, input_transform: 'multiple_select', norm_cfg: null, act_cfg: null }, { conv_seg: false });
     const [low, high] = this.inChannels as number[];
     this.convUpS = this.addModule('ConvUp_s', new ConvUpsample(high, [this.channels, this.channels], true));
     this.convUpL = this.addModule('ConvUp_l', new ConvUpsample(low, [this.channels], false));

@@ -146,7 +146,7 @@ describe('configs', function () {
     it('take model.decode_head.num_classes from --cfg-options', () => {
       const cfg = validateConfig(loadConfig(`${configs}hiformer/hiformer-s_synapse.json`, { cfgOptions: ['model.decode_head.num_classes=4'] }));
       const model = registries.segmentor.build(cfg.model!, 'model') as EncoderDecoder;
-      expect(model.numClasses).to.equal(4);
+      expect(model.decodeHead.numClasses).to.equal(4);
       expect([...model.namedState()].find(([k]) => k === 'decode_head.segmentation_head.0.bias')![1].variable.shape).to.deep.equal([4]);
       model.dispose();
     });
