@@ -1,5 +1,6 @@
 /** Losses; each registers itself under mmseg's type and option names. */
 export { CrossEntropyLoss, CrossEntropyOptions, pixelAccuracy } from './cross-entropy.js';
+export { DiceLoss, DiceOptions } from './dice.js';
 export { L1Loss, L1Options } from './l1.js';
 export { ScaleShiftInvariantLoss, ScaleShiftInvariantOptions } from './scale-shift-invariant.js';
 export { SiLogLoss, SiLogOptions } from './silog.js';
