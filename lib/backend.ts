@@ -2,9 +2,10 @@
  * Backend selection. Order of preference: `tensorflow` (tfjs-node-gpu, then tfjs-node, when installed and
  * loadable) > `wasm` > `cpu`. `--backend` / SEGVIT_BACKEND choose explicitly. The choice is printed once.
  */
-import * as tf from '@tensorflow/tfjs-core';
-// The union package registers every gradient and the cpu backend (tfjs-core's own ESM build cannot be imported by Node).
-import '@tensorflow/tfjs';
+// tfjs-core's API through the union package, which also registers every gradient and the cpu backend (tfjs-core's own
+// ESM build cannot be imported by Node). A namespace import rather than a bare `import '@tensorflow/tfjs'`, which tsc
+// would copy into backend.d.ts and so make a consumer's compiler check tfjs-layers' declarations (strict ones fail).
+import * as tf from '@tensorflow/tfjs';
 import { registerKernels } from './kernels/index.js';
 import { describeGemm } from './kernels/native-blas.js';
 
