@@ -1,25 +1,18 @@
 /**
- * The package as a user gets it: `npm pack`, the tarball installed into a new project, a strict TypeScript file that
- * imports from its sub-paths compiled against the published .d.ts files and run, and its model sub-paths bundled for
+ * The package as a user gets it: `npm pack`, the tarball installed into a new project (its install script included),
+ * a strict TypeScript file compiled against the published .d.ts files and run, and the model sub-paths bundled for
  * the browser with esbuild.
  */
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hasNpm, installInto, pack, run } from './helpers/npm-project.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSC = createRequire(`${ROOT}package.json`).resolve('typescript/bin/tsc');
-
-/** `command args` in `cwd`; its stdout, or an error with its output when it fails. */
-function run(cwd: string, command: string, ...args: string[]): string {
-  const r = spawnSync(command, args, { cwd, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} (in ${cwd}) failed:\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
 
 /** A consumer's strict TypeScript: a head imported from segvit/heads, and one built from a config through the registry. */
 const CONSUMER = `
@@ -42,32 +35,55 @@ const TSCONFIG = {
   files: ['main.ts'],
 };
 
+function seconds(from: number, to: number): string {
+  return `${((to - from) / 1000).toFixed(1)} s`;
+}
+
 describe('the npm package', function () {
   this.timeout(300000);
+  let work: string;
   let project: string;
+  let files: string[];
+  let installLog: string;
 
   before(function () {
-    if (spawnSync('npm', ['--version']).status !== 0) {
-      console.log('    packaging tests pending: npm is not on the PATH');
+    if (!hasNpm()) {
+      console.log('    (pending: npm is not on the PATH, so the package cannot be packed and installed)');
       this.skip();
     }
-    const work = mkdtempSync(join(tmpdir(), 'segvit-package-'));
-    // the package is built (npm test builds first): no prepare run, and no native build in the consumer
-    const packed = JSON.parse(run(ROOT, 'npm', 'pack', '--ignore-scripts', '--json', '--pack-destination', work)) as { filename: string; files: { path: string }[] }[];
-    const files = packed[0].files.map((f) => f.path);
-    expect(files).to.include.members(['dist/heads/index.js', 'dist/heads/index.d.ts', 'dist/lib/registry.d.ts', 'dist/bin/segvit.js']);
-    expect(files.filter((f) => f.startsWith('dist/spec/'))).to.deep.equal([]);
+    work = mkdtempSync(join(tmpdir(), 'segvit-package-'));
     project = join(work, 'consumer');
-    run(work, 'mkdir', 'consumer');
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-    run(project, 'npm', 'install', join(work, packed[0].filename), '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts');
+    const packing = Date.now();
+    const packed = pack(ROOT, work);
+    files = packed.files;
+    const installing = Date.now();
+    const installed = installInto(project, packed.tarball);
+    installLog = installed.stdout + installed.stderr;
+    console.log(`    (packed in ${seconds(packing, installing)}, installed in ${seconds(installing, Date.now())})`);
+  });
+
+  after(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('ships the heads and the registry with their declarations, the native source and its build script, and no specs', () => {
+    const needed = ['dist/heads/index.js', 'dist/heads/index.d.ts', 'dist/lib/registry.d.ts', 'dist/bin/segvit.js', 'tools/build-native.mjs', 'lib/kernels/native/blas.c'];
+    expect(needed.filter((file) => !files.includes(file)), 'missing from the tarball').to.deep.equal([]);
+    expect(files.filter((file) => /^dist\/(spec|native)\//.test(file)), 'not to be shipped').to.deep.equal([]);
+  });
+
+  it('builds the native GEMM at install or says why not, and the installed CLI reports the same', () => {
+    const said = /segvit native GEMM: (built|skipped|not built)/.exec(installLog);
+    expect(said, `the install script said nothing:\n${installLog}`).to.not.equal(null);
+    const { stdout } = run(project, join(project, 'node_modules/.bin/segvit'), '--version');
+    expect(stdout).to.contain(said?.[1] === 'built' ? 'native OpenBLAS GEMM' : 'wasm GEMM (native GEMM');
   });
 
   it('compiles a strict TypeScript consumer against the published types, and runs it', () => {
     writeFileSync(join(project, 'main.ts'), CONSUMER);
     writeFileSync(join(project, 'tsconfig.json'), JSON.stringify(TSCONFIG));
     run(project, process.execPath, TSC, '-p', 'tsconfig.json');
-    const out = JSON.parse(run(project, process.execPath, 'out/main.js')) as Record<string, number[]>;
+    const out = JSON.parse(run(project, process.execPath, 'out/main.js').stdout) as Record<string, number[]>;
     expect(out).to.deep.equal({ direct: [2, 16, 16, 3], built: [2, 16, 16, 3] });
   });
 
