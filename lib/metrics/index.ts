@@ -9,3 +9,6 @@ export {
   depthErrors, cropBox, DEPTH_CROPS, DEPTH_METRICS, type DepthImage, type DepthCrop, type DepthErrors, type DepthMetricName,
 } from './depth.js';
 export { roundHalfEven, nanMean } from './round.js';
+export { DiceHD95Metric, DiceHD95MetricOptions, type CaseResult, type DiceHD95Result } from './dice-hd95-metric.js';
+export { BinarySegMetric, BinarySegMetricOptions, type BinarySegResult } from './binary-seg-metric.js';
+export { caseMetric, dice, distanceToFeatures, hd95, percentile, surfaceVoxels } from './surface.js';
