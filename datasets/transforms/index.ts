@@ -9,4 +9,7 @@ export { Pad, PadOptions } from './pad.js';
 export { PhotoMetricDistortion, PhotoMetricDistortionOptions } from './photo-metric-distortion.js';
 export { RandomCrop, RandomCropOptions } from './random-crop.js';
 export { RandomFlip, RandomFlipOptions } from './random-flip.js';
+export { RandomRotFlip, RandomRotFlipOptions, rot90Raster, rotateRaster } from './random-rot-flip.js';
+export { RepeatChannels, RepeatChannelsOptions } from './repeat-channels.js';
 export { RandomResize, RandomResizeOptions, Resize, ResizeOptions, rescaleSize, type Scale } from './resize.js';
+export { Zoom, ZoomOptions, zoomRaster, type SplineOrder } from './zoom.js';
