@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { createRequire } from 'node:module';
 import { registerConfig } from './commands/config.js';
+import { registerConvert } from './commands/convert.js';
 import { registerDataset } from './commands/dataset.js';
 import { registerFeatures } from './commands/features.js';
 import { registerForward } from './commands/forward.js';
@@ -38,6 +39,7 @@ registerConfig(program);
 registerFeatures(program);
 registerForward(program);
 registerDataset(program);
+registerConvert(program);
 registerTrain(program);
 registerEval(program);
 registerPredict(program);

@@ -57,4 +57,5 @@ export {
   prepareSyntheticDepth,
   syntheticDepthScenes,
 } from './synthetic-depth.js';
+export { SliceDataset, SynapseDataset, SYNAPSE_CLASSES, SYNAPSE_PALETTE } from './synapse.js';
 export { PascalVOCDataset, VOC_CLASSES, VOC_PALETTE } from './voc.js';

@@ -24,7 +24,7 @@ async function answer(dataset: Dataset, request: LoadRequest): Promise<void> {
 
 try {
   await importModules(init.imports);
-  const dataset = buildDataset(init.datasetConfig, 'dataset');
+  const dataset = await buildDataset(init.datasetConfig, 'dataset');
   port.on('message', (request: LoadRequest) => void answer(dataset, request));
 } catch (err) {
   const error = toErrorData(err);

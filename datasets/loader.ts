@@ -87,7 +87,7 @@ export class DataLoader {
   static async create(options: DataLoaderOptions): Promise<DataLoader> {
     const settled = settle(options);
     await importModules(settled.imports);
-    const dataset = buildDataset(settled.datasetConfig, 'dataset');
+    const dataset = await buildDataset(settled.datasetConfig, 'dataset');
     if (dataset.length === 0) throw new Error(`DataLoader: the ${settled.datasetConfig.type} has no samples`);
     return new DataLoader(dataset, settled);
   }

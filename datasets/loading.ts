@@ -12,6 +12,7 @@ import { classMasksExist, isClassMaskTemplate, readClassMasks } from './class-ma
 import { DataFileError, MissingAnnotationError } from './errors.js';
 import { readDepthPng, readImage, readLabelMap } from './io.js';
 import { applyLut, checkLabelValues, labelLut, resizeNearest } from './labels.js';
+import { isArrayFile, readArrayImage, readArrayLabel } from './medical/slices.js';
 import type { DepthMap, LabelMap, Sample, Transform } from './types.js';
 
 /** The path of `sample`'s annotation, which must exist (MissingAnnotationError naming both files otherwise). */
@@ -43,7 +44,7 @@ export async function readSegMap(sample: Sample, reduceZeroLabel = sample.meta.r
     label = await readClassMasks(path, sample.meta.classes);
     if (sample.oriShape !== undefined) label = resizeNearest(label, ...sample.oriShape);
   } else {
-    label = await readLabelMap(path);
+    label = isArrayFile(path) ? await readArrayLabel(path, sample) : await readLabelMap(path);
     checkImageSize(label, sample, path);
   }
   return applyLut(label, labelLut(reduceZeroLabel, sample.meta.labelMap));
@@ -73,7 +74,10 @@ export const LoadImageFromFileOptions = defineOptions(
 );
 export type LoadImageFromFileOptions = OptionsInput<typeof LoadImageFromFileOptions>;
 
-/** mmseg's LoadImageFromFile: sets img (uint8 RGB, or float32 with `to_float32`), oriShape and imgShape. */
+/**
+ * mmseg's LoadImageFromFile: sets img (uint8 RGB, or float32 with `to_float32`), oriShape and imgShape. Array files
+ * (.npz slices, slices of HDF5 volumes) give their float32 array as stored.
+ */
 export class LoadImageFromFile implements Transform {
   readonly type = 'LoadImageFromFile';
   readonly toFloat32: boolean;
@@ -83,7 +87,7 @@ export class LoadImageFromFile implements Transform {
   }
 
   async apply(sample: Sample): Promise<Sample> {
-    const img = await readImage(sample.imgPath);
+    const img = isArrayFile(sample.imgPath) ? await readArrayImage(sample) : await readImage(sample.imgPath);
     if (this.toFloat32) img.data = Float32Array.from(img.data);
     const shape: [number, number] = [img.height, img.width];
     return { ...sample, img, oriShape: shape, imgShape: [...shape] };

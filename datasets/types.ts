@@ -58,6 +58,15 @@ export interface DatasetMeta {
   cropType?: DepthCrop | null;
 }
 
+/** Where a 2D sample lies in a volume: slice `slice` along axis 0 of a [D, H, W] volume file (TransUNet's test h5). */
+export interface VolumeSlice {
+  /** The case (volume) name, e.g. 'case0008'. */
+  name: string;
+  slice: number;
+  /** D, the volume's number of slices. */
+  slices: number;
+}
+
 /** One sample as it moves through the pipeline. Transforms fill in or replace the fields they own. */
 export interface Sample {
   /** Index of the sample in its dataset. */
@@ -68,6 +77,8 @@ export interface Sample {
   /** Depth annotation file, when there is one. */
   depthMapPath?: string;
   meta: DatasetMeta;
+  /** The volume this sample is a slice of, when its files are volumes. */
+  volume?: VolumeSlice;
   img?: Image;
   gtSegMap?: LabelMap;
   gtDepthMap?: DepthMap;
@@ -91,7 +102,10 @@ export interface Transform {
 /** A dataset: a list of samples (paths and label conventions) plus the pipeline that loads them. */
 export interface Dataset {
   readonly meta: DatasetMeta;
+  /** Samples in the dataset; read after `open` where the dataset has one. */
   readonly length: number;
+  /** Read what the dataset must know before its length (the slice counts of volume files); the loaders await it. */
+  open?(): Promise<void>;
   /** The paths and conventions of sample i, without pixel data. */
   info(index: number): Sample;
   /** Sample i run through the pipeline; `rng` drives the random transforms. */

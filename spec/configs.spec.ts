@@ -40,10 +40,11 @@ describe('configs', function () {
       ...readdirSync(`${configs}mswin`).filter((f) => f.endsWith('.json')).map((f) => `mswin/${f}`),
       'demo/digits_swin-nano_mswin-p.json',
       ...readdirSync(`${configs}hiformer`).map((f) => `hiformer/${f}`),
+      'demo/brain_hiformer-s.json',
     ];
     expect(files.filter((f) => f.startsWith('mswin/'))).to.have.length(24);
     expect(files.filter((f) => f.startsWith('ftn/'))).to.have.length(7);
-    expect(files.filter((f) => f.startsWith('hiformer/'))).to.have.length(3);
+    expect(files.filter((f) => f.startsWith('hiformer/'))).to.have.length(4);
     for (const f of files) expect(() => validateConfig(loadConfig(`${configs}${f}`)), f).to.not.throw();
   });
 
@@ -141,6 +142,23 @@ describe('configs', function () {
       const model = cfg.model as unknown as { backbone: JsonObject; decode_head: JsonObject };
       expect(model.backbone).to.deep.include({ type: 'All2Cross', image_size: 224, in_channels: 3, cnn_backbone: 'resnet34', num_heads: [6, 6] });
       expect(model.decode_head).to.include({ type: 'HiFormerHead', num_classes: 9 });
+      const train = cfg.train_dataloader!;
+      expect(train.batch_size).to.equal(10);
+      expect(train.dataset).to.include({ type: 'SynapseDataset', ann_file: 'lists/lists_Synapse/train.txt' });
+      const types = (pipeline: unknown) => (pipeline as { type: string }[]).map((t) => t.type);
+      expect(types(train.dataset.pipeline)).to.deep.equal(['LoadImageFromFile', 'LoadAnnotations', 'RandomRotFlip', 'Zoom', 'RepeatChannels']);
+      expect(types(cfg.val_dataloader!.dataset.pipeline)).to.deep.equal(['LoadImageFromFile', 'Zoom', 'RepeatChannels', 'LoadAnnotations']);
+      expect(cfg.val_dataloader!.dataset).to.include({ img_suffix: '.npy.h5', ann_file: 'lists/lists_Synapse/test_vol.txt' });
+      expect(cfg.val_evaluator).to.include({ type: 'DiceHD95Metric' });
+    });
+
+    it('HiFormer-B on ISIC 2018 reads 0/255 masks as lesion class 1 and reports the lesion metrics', () => {
+      const cfg = validateConfig(loadConfig(`${configs}hiformer/hiformer-b_isic2018.json`));
+      const dataset = cfg.train_dataloader!.dataset as unknown as JsonObject;
+      expect(dataset).to.deep.include({ type: 'BaseSegDataset', label_map: { 255: 1 }, seg_map_suffix: '_segmentation.png' });
+      expect(dataset.ann_file).to.equal(''); // nothing left of the Synapse base's lists
+      expect(cfg.val_evaluator).to.include({ type: 'BinarySegMetric' });
+      expect((cfg.model as unknown as { decode_head: JsonObject }).decode_head).to.include({ num_classes: 2 });
     });
 
     it('take model.decode_head.num_classes from --cfg-options', () => {

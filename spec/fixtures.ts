@@ -42,6 +42,12 @@ export function fixtureOrSkip(context: Mocha.Context, name: string): string {
 export const MIDDLEBURY_ROOT = process.env.SEGVIT_MIDDLEBURY ?? resolve(projectRoot(), 'data', 'middlebury-motorcycle');
 
 /**
+ * Where tools/fetch-mricron-data.sh puts Debian's mricron-data brain (ch2bet.nii.gz T1, aal.nii.gz atlas on the same
+ * grid): SEGVIT_MRICRON, else data/mricron in the project.
+ */
+export const MRICRON_ROOT = process.env.SEGVIT_MRICRON ?? resolve(projectRoot(), 'data', 'mricron');
+
+/**
  * The folder `dir` of downloaded data when all of `files` are in it; else log (once per folder and files) what is
  * missing and `howTo` get it, and mark the running test pending.
  */

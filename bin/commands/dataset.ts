@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { loadConfig, validateConfig, type SegvitConfig } from '../../lib/config/index.js';
 import type { ComponentConfig } from '../../lib/config/types.js';
-import { registries } from '../../lib/registry.js';
 import '../../lib/components.js';
 import '../../datasets/index.js';
 import { inspectDataset, inspectOptions, type DatasetReport } from '../../datasets/inspect.js';
+import { buildDataset } from '../../datasets/loader/build.js';
 import type { Dataset, DatasetMeta } from '../../datasets/types.js';
 import { cfgOptions } from './options.js';
 
@@ -65,7 +65,7 @@ function printReport(path: string, type: string, dataset: Dataset, report: Datas
 async function checkDataset(path: string, cfg: ComponentConfig): Promise<number> {
   let dataset: Dataset;
   try {
-    dataset = registries.dataset.build(cfg, path);
+    dataset = await buildDataset(cfg, path);
   } catch (err) {
     console.log(`${path} (${cfg.type}): cannot be listed\n  1 problem(s):\n    ${(err as Error).message}`);
     return 1;

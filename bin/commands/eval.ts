@@ -26,8 +26,10 @@ export function registerEval(program: Command): void {
   program
     .command('eval')
     .description(
-      'evaluate a checkpoint on the test (else val) dataset: mIoU, mAcc, aAcc and a per-class table; for depth models ' +
-        "AbsRel, SqRel, RMSE, RMSElog, log10, SILog and d1-d3 (the dataset's crop and depth range unless the evaluator sets them)",
+      'evaluate a checkpoint on the test (else val) dataset: mIoU, mAcc, aAcc and a per-class table; with DiceHD95Metric ' +
+        'Dice and HD95 per case and per organ on whole volumes, with BinarySegMetric lesion Dice, IoU, sensitivity, ' +
+        "specificity and accuracy; for depth models AbsRel, SqRel, RMSE, RMSElog, log10, SILog and d1-d3 (the dataset's " +
+        'crop and depth range unless the evaluator sets them)',
     )
     .argument('<config>', 'a JSON config file')
     .argument('<checkpoint>', 'weights file, checkpoint directory (iter_N) or work dir (its latest checkpoint)')
@@ -38,7 +40,8 @@ export function registerEval(program: Command): void {
     .addHelpText(
       'after',
       '\nExample:\n  $ segvit eval configs/demo/digits_swin-nano_upernet.json work_dirs/digits_swin-nano_upernet' +
-        '\n  $ segvit eval configs/demo/synthetic-depth_dpt-tiny.json work_dirs/synthetic-depth_dpt-tiny\n' +
+        '\n  $ segvit eval configs/demo/synthetic-depth_dpt-tiny.json work_dirs/synthetic-depth_dpt-tiny' +
+        '\n  $ segvit eval configs/hiformer/hiformer-s_synapse.json hiformer-s.pth     # Dice / HD95 per organ\n' +
         strictLoadingHelp('eval configs/ade20k.json upernet_swin_no_aux_head.pth'),
     )
     .action(async (file: string, checkpoint: string, flags: EvalFlags) => {

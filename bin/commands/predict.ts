@@ -6,6 +6,7 @@ import { loadConfig, validateConfig } from '../../lib/config/index.js';
 import { registries } from '../../lib/registry.js';
 import '../../lib/components.js';
 import { FileDataset } from '../../datasets/file-dataset.js';
+import { buildDataset } from '../../datasets/loader/build.js';
 import { imageTransforms } from '../../lib/engine/predict.js';
 import { taskOf } from '../../lib/engine/tasks/index.js';
 import { latestWorkDir, resolveWeights } from '../../lib/engine/work-dirs.js';
@@ -86,7 +87,7 @@ export function registerPredict(program: Command): void {
       const task = taskOf(registries.segmentor.build(cfg.model!, 'model'));
       const model = task.model.eval();
       process.stderr.write(`${weights}: ${formatLoadReport(loadCommandWeights(model, weights, flags.nonStrict))}\n`);
-      const dataset = registries.dataset.build(datasetCfg, 'test_dataloader.dataset');
+      const dataset = await buildDataset(datasetCfg, 'test_dataloader.dataset');
       if (!(dataset instanceof FileDataset)) throw new Error(`${datasetCfg.type} is not a segmentation dataset`);
       const transforms = imageTransforms(dataset.pipeline);
       const aug = flags.augTest ? task.testAug : undefined;

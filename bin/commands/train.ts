@@ -4,6 +4,7 @@ import { initBackend } from '../../lib/backend.js';
 import { loadConfig, validateConfig } from '../../lib/config/index.js';
 import type { SegvitConfig } from '../../lib/config/types.js';
 import '../../lib/components.js';
+import { formatMetric } from '../../lib/engine/logger.js';
 import { train } from '../../lib/engine/trainer.js';
 import { cfgOptions } from './options.js';
 
@@ -48,7 +49,7 @@ Example:
       const resume = flags.resume ?? (cfg.resume ? true : undefined);
       const result = await train(cfg, { workDir, resume, loadFrom: flags.loadFrom });
       const minutes = (result.seconds / 60).toFixed(1);
-      const value = result.best && result.best.value.toFixed(Math.abs(result.best.value) < 1 ? 4 : 2);
+      const value = result.best && formatMetric(result.best.value);
       const best = result.best ? `best ${result.best.metric} ${value} at iteration ${result.best.iteration}` : 'no validation';
       console.log(`${result.interrupted ? 'stopped' : 'finished'} at iteration ${result.iterations} in ${minutes} min; ${best}`);
       console.log(`work dir: ${workDir} (log.jsonl, loss.png, val.png, checkpoints iter_*/, latest, best)`);

@@ -4,7 +4,16 @@ import type { Sample } from '../types.js';
 /** What a batch keeps of each sample besides pixels (mmseg's img_metas). */
 export type SampleMeta = Pick<
   Sample,
-  'index' | 'imgPath' | 'segMapPath' | 'depthMapPath' | 'oriShape' | 'imgShape' | 'padShape' | 'scaleFactor' | 'flip'
+  | 'index'
+  | 'imgPath'
+  | 'segMapPath'
+  | 'depthMapPath'
+  | 'volume'
+  | 'oriShape'
+  | 'imgShape'
+  | 'padShape'
+  | 'scaleFactor'
+  | 'flip'
 >;
 
 export interface Batch {
@@ -35,8 +44,8 @@ interface Grid {
 }
 
 function meta(s: Sample): SampleMeta {
-  const { index, imgPath, segMapPath, depthMapPath, oriShape, imgShape, padShape, scaleFactor, flip } = s;
-  return { index, imgPath, segMapPath, depthMapPath, oriShape, imgShape, padShape, scaleFactor, flip };
+  const { index, imgPath, segMapPath, depthMapPath, volume, oriShape, imgShape, padShape, scaleFactor, flip } = s;
+  return { index, imgPath, segMapPath, depthMapPath, volume, oriShape, imgShape, padShape, scaleFactor, flip };
 }
 
 const SAME_SIZE_HINT =

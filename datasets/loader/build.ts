@@ -26,9 +26,19 @@ function isDataset(value: unknown): value is Dataset {
   return typeof d.length === 'number' && typeof d.get === 'function' && typeof d.info === 'function';
 }
 
-/** The dataset `config` describes, built from the global registries; `path` names the config in errors. */
-export function buildDataset(config: ComponentConfig, path: string): Dataset {
-  const dataset = registries.dataset.build(config, path);
+/**
+ * The dataset `config` describes, built from the global registries and opened (see Dataset.open); `path` names the
+ * config in errors.
+ */
+export async function buildDataset(config: ComponentConfig, path: string): Promise<Dataset> {
+  const dataset: unknown = registries.dataset.build(config, path);
+  if (typeof dataset === 'object' && dataset !== null && 'open' in dataset && typeof dataset.open === 'function') {
+    try {
+      await (dataset as Required<Dataset>).open();
+    } catch (err) {
+      throw new Error(`${path}: ${(err as Error).message}`, { cause: err });
+    }
+  }
   if (!isDataset(dataset)) throw new Error(`${path}: '${config.type}' does not build a dataset (length, info, get)`);
   return dataset;
 }

@@ -45,7 +45,14 @@ export class WorkerPool {
   /** Stop every worker; pending and later requests fail. */
   async close(): Promise<void> {
     this.#fail(new Error('the DataLoader was closed'));
-    await Promise.all(this.#slots.map((slot) => slot.worker.terminate()));
+    // a terminating worker does not keep the event loop alive: without this timer the process can end with
+    // terminate() pending and the caller's code after close() never run (seen once h5wasm had run in this thread)
+    const keepAlive = setInterval(() => {}, 60_000);
+    try {
+      await Promise.all(this.#slots.map((slot) => slot.worker.terminate()));
+    } finally {
+      clearInterval(keepAlive);
+    }
   }
 
   #spawn(i: number, init: WorkerInit): Slot {

@@ -4,7 +4,7 @@ import type { DataLoader } from '../../datasets/loader.js';
 import type { Segmentor } from '../segmentors/types.js';
 import type { DepthMetric } from '../metrics/depth-metric.js';
 import type { DepthErrors } from '../metrics/depth.js';
-import type { IoUMetric, IoUResult } from '../metrics/iou-metric.js';
+import type { ClassMap } from '../metrics/iou.js';
 import { predictDepth } from './depth-inference.js';
 import { predictLabels, type AugOptions } from './inference.js';
 
@@ -14,16 +14,24 @@ export interface EvaluateOptions {
   progress?: (done: number, total: number) => void;
 }
 
+/** A metric fed image by image with predicted and ground-truth class maps (IoUMetric, BinarySegMetric). */
+export interface PixelMetric<R> {
+  datasetMeta?: { classes: readonly string[] };
+  reset(): void;
+  process(pred: ClassMap, label: ClassMap): void;
+  compute(): R;
+}
+
 /**
  * mIoU & co. of `model` on every sample of `loader` (one epoch, in order). Predictions are made at the label's size
  * (mmseg loads test labels at the original size and resizes logits back to it).
  */
-export async function evaluateSegmentation(
+export async function evaluateSegmentation<R>(
   model: Segmentor,
   loader: DataLoader,
-  metric: IoUMetric,
+  metric: PixelMetric<R>,
   options: EvaluateOptions = {},
-): Promise<IoUResult> {
+): Promise<R> {
   const wasTraining = model.training;
   model.eval();
   metric.datasetMeta = { classes: loader.dataset.meta.classes };

@@ -31,6 +31,11 @@ function duration(seconds: number): string {
   return `${h}:${String(m).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
 }
 
+/** A metric for a log line: 4 decimals below 1 (fractions: Dice, AbsRel), else 2 (percentages, distances). */
+export function formatMetric(value: number): string {
+  return value.toFixed(Math.abs(value) < 1 ? 4 : 2);
+}
+
 export class TrainLogger {
   readonly logFile: string;
   readonly #history: IterRecord[] = [];
@@ -79,7 +84,7 @@ export class TrainLogger {
   validation(record: ValRecord): void {
     this.#validations.push(record);
     appendFileSync(this.logFile, `${JSON.stringify({ mode: 'val', ...record })}\n`);
-    const metrics = Object.entries(record.metrics).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(' ');
+    const metrics = Object.entries(record.metrics).map(([k, v]) => `${k} ${formatMetric(v)}`).join(' ');
     this.message(`val at iter ${record.iter + 1}: ${metrics}`);
   }
 

@@ -52,7 +52,7 @@ export function depthTask(model: Segmentor): Task {
     },
     randomTargets: (shape) => ({ depth: tf.randomUniform(shape, 0.5, 10, 'float32', rng.seed()) as tf.Tensor3D }),
     evaluator(cfg, path) {
-      const metric = metricOf(DepthMetric, cfg, path, 'depth estimator');
+      const metric = metricOf([DepthMetric], cfg, path, 'depth estimator');
       return {
         metricNames: metric.depthMetrics,
         bestMetric: metric.depthMetrics.includes('abs_rel') ? 'abs_rel' : metric.depthMetrics[0]!,

@@ -1,7 +1,12 @@
-/** Task 'segmentation' (EncoderDecoder): class-id labels, IoUMetric, label / mask / overlay / legend PNGs. */
+/**
+ * Task 'segmentation' (EncoderDecoder): class-id labels; IoUMetric, DiceHD95Metric (volumes) or BinarySegMetric
+ * (lesions); label / mask / overlay / legend PNGs.
+ */
 import * as tf from '@tensorflow/tfjs-core';
 import { writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
+import { BinarySegMetric } from '../../metrics/binary-seg-metric.js';
+import { DiceHD95Metric } from '../../metrics/dice-hd95-metric.js';
 import { IoUMetric } from '../../metrics/iou-metric.js';
 import { rng } from '../../random.js';
 import type { Segmentor } from '../../segmentors/types.js';
@@ -10,8 +15,9 @@ import { writeLabelPng, writePng } from '../../viz/png.js';
 import { evaluateSegmentation } from '../evaluate.js';
 import { MS_FLIP_AUG } from '../inference.js';
 import { predictFile } from '../predict.js';
-import { formatIoU } from '../report.js';
-import { metricOf, type PredictOutputs, type Task } from './task.js';
+import { evaluateVolumes } from '../evaluate-volumes.js';
+import { formatBinarySeg, formatDiceHD95, formatIoU } from '../report.js';
+import { metricOf, type Evaluator, type PredictOutputs, type Task } from './task.js';
 
 /** Label PNG, colour mask, overlay and legend per image, and the classes with their colours. */
 async function writePredictions(model: Segmentor, o: PredictOutputs): Promise<void> {
@@ -30,6 +36,48 @@ async function writePredictions(model: Segmentor, o: PredictOutputs): Promise<vo
   writeFileSync(join(o.out, 'classes.json'), `${JSON.stringify({ classes, palette }, null, 1)}\n`);
 }
 
+type SegMetric = IoUMetric | DiceHD95Metric | BinarySegMetric;
+
+/** mmseg's IoUMetric over every pixel of the dataset. */
+function iouEvaluator(model: Segmentor, metric: IoUMetric): Evaluator {
+  return {
+    metricNames: ['mIoU', 'mAcc', 'aAcc'],
+    bestMetric: 'mIoU',
+    higherIsBetter: () => true,
+    async evaluate(loader, options) {
+      const result = await evaluateSegmentation(model, loader, metric, options);
+      const metrics = { mIoU: result.mIoU ?? NaN, mAcc: result.mAcc ?? NaN, aAcc: result.aAcc };
+      return { metrics, report: formatIoU(result), result };
+    },
+  };
+}
+
+/** Dice and HD95 per organ on whole volumes (TransUNet's test). */
+function volumeEvaluator(model: Segmentor, metric: DiceHD95Metric): Evaluator {
+  return {
+    metricNames: ['mDice', 'mHD95'],
+    bestMetric: 'mDice',
+    higherIsBetter: (name) => name !== 'mHD95',
+    async evaluate(loader, options) {
+      const result = await evaluateVolumes(model, loader, metric, options);
+      return { metrics: { mDice: result.mDice, mHD95: result.mHD95 }, report: formatDiceHD95(result), result };
+    },
+  };
+}
+
+/** Dice, IoU, sensitivity, specificity and accuracy of the lesion class over every pixel. */
+function lesionEvaluator(model: Segmentor, metric: BinarySegMetric): Evaluator {
+  return {
+    metricNames: ['Dice', 'IoU', 'Sensitivity', 'Specificity', 'Accuracy'],
+    bestMetric: 'Dice',
+    higherIsBetter: () => true,
+    async evaluate(loader, options) {
+      const result = await evaluateSegmentation(model, loader, metric, options);
+      return { metrics: { ...result }, report: formatBinarySeg(result), result };
+    },
+  };
+}
+
 export function segmentationTask(model: Segmentor): Task {
   return {
     model,
@@ -40,17 +88,10 @@ export function segmentationTask(model: Segmentor): Task {
     },
     randomTargets: (shape) => ({ label: tf.randomUniformInt(shape, 0, model.decodeHead.numClasses, rng.seed()) as tf.Tensor3D }),
     evaluator(cfg, path) {
-      const metric = metricOf(IoUMetric, cfg, path, 'segmentor');
-      return {
-        metricNames: ['mIoU', 'mAcc', 'aAcc'],
-        bestMetric: 'mIoU',
-        higherIsBetter: () => true,
-        async evaluate(loader, options) {
-          const result = await evaluateSegmentation(model, loader, metric, options);
-          const metrics = { mIoU: result.mIoU ?? NaN, mAcc: result.mAcc ?? NaN, aAcc: result.aAcc };
-          return { metrics, report: formatIoU(result), result };
-        },
-      };
+      const metric = metricOf<SegMetric>([IoUMetric, DiceHD95Metric, BinarySegMetric], cfg, path, 'segmentor');
+      if (metric instanceof DiceHD95Metric) return volumeEvaluator(model, metric);
+      if (metric instanceof BinarySegMetric) return lesionEvaluator(model, metric);
+      return iouEvaluator(model, metric);
     },
     predictFiles: (o) => writePredictions(model, o),
   };

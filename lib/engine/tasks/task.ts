@@ -58,10 +58,11 @@ export interface Task {
   predictFiles(o: PredictOutputs): Promise<void>;
 }
 
-/** The metric that `cfg` (at config path `path`) builds, else a default `kind`, checked to be a `kind`. */
-export function metricOf<T>(kind: new () => T, cfg: ComponentConfig | undefined, path: string, model: string): T {
-  const metric = registries.metric.build(cfg ?? { type: kind.name }, path);
-  if (!(metric instanceof kind)) throw new Error(`${path}: ${cfg!.type} does not evaluate a ${model}; use ${kind.name}`);
-  return metric;
+/** The metric that `cfg` (at config path `path`) builds, else a default `kinds[0]`, checked to be one of `kinds`. */
+export function metricOf<T>(kinds: readonly (abstract new (...args: never[]) => T)[], cfg: ComponentConfig | undefined, path: string, model: string): T {
+  const metric: unknown = registries.metric.build(cfg ?? { type: kinds[0]!.name }, path);
+  if (!kinds.some((kind) => metric instanceof kind)) {
+    throw new Error(`${path}: ${cfg!.type} does not evaluate a ${model}; use ${kinds.map((k) => k.name).join(' or ')}`);
+  }
+  return metric as T;
 }
-
