@@ -54,7 +54,7 @@ describe('the brain demo data (mricron-data: Colin27 T1 and the AAL atlas)', fun
     expect(train).to.include('ch2_slice068').and.include('ch2_slice085');
   });
 
-  it('trains the demo HiFormer for two iterations and reports Dice and HD95 per region', () => {
+  it('trains the demo HiFormer for two iterations; validation and segvit eval report Dice and HD95 per region and case', () => {
     const r = runSegvit(cwd, 'train', config('brain_hiformer-s.json'), '--work-dir', 'work_dirs/brain', '--cfg-options',
       `train_dataloader.dataset.data_root=${out}`, `val_dataloader.dataset.data_root=${out}`,
       'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0', 'val_dataloader.num_workers=0',
@@ -66,5 +66,14 @@ describe('the brain demo data (mricron-data: Colin27 T1 and the AAL atlas)', fun
     for (const region of ['frontal', 'deep_grey', 'cerebellum', 'mean']) expect(r.stderr).to.match(new RegExp(`${region}\\s*\\|\\s*[\\d.]+\\s*\\|\\s*[\\d.]+`));
     expect(r.stderr).to.include('HD95 (voxel)');
     expect(r.stdout).to.match(/best mDice [\d.]+ at iteration 2/);
+
+    const e = runSegvit(cwd, 'eval', config('brain_hiformer-s.json'), 'work_dirs/brain', '--out', 'eval.json', '--cfg-options',
+      `val_dataloader.dataset.data_root=${out}`, 'val_dataloader.num_workers=0');
+    expect(e.code, e.stderr).to.equal(0);
+    expect(e.stdout).to.match(/^case ch2_z040-049: mean_dice [\d.]+ mean_hd95 [\d.]+$/m);
+    const json = JSON.parse(readFileSync(join(cwd, 'eval.json'), 'utf8')) as { perClass: { name: string }[]; perCase: unknown[]; unit: string };
+    expect(json.perClass.map((c) => c.name)).to.deep.equal(Object.keys(JSON.parse(readFileSync(config('aal-regions.json'), 'utf8'))));
+    expect(json.perCase).to.have.length(3);
+    expect(json.unit).to.equal('voxel');
   });
 });

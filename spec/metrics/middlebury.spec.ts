@@ -15,7 +15,8 @@ import { DEPTH_METRICS, depthErrors, type DepthCrop, type DepthErrors, type Dept
 import { inverseDepthFit } from '../../lib/metrics/depth-align.js';
 import { DepthMetric } from '../../lib/metrics/depth-metric.js';
 import { downloadOrSkip, MIDDLEBURY_ROOT } from '../fixtures.js';
-import { readNpy, readNpz } from '../helpers/npy.js';
+import { parseNpy } from '../../datasets/medical/npy.js';
+import { readNpz } from '../../datasets/medical/npz.js';
 
 const HOW_TO = 'run tools/fetch-middlebury-motorcycle.sh (apt-get download python3-skimage, no root) or set SEGVIT_MIDDLEBURY';
 const DATA = ['motorcycle_disp.npz', 'calib.txt', 'motorcycle_left.png'];
@@ -100,7 +101,8 @@ describe('depth metrics on the Middlebury Motorcycle ground truth', function () 
   it('equals the numpy reference on a perturbed prediction (no crop, garg_crop, eigen_crop)', function () {
     const { depth } = load(this);
     const dir = downloadOrSkip(this, MIDDLEBURY_ROOT, REFERENCE, `the numpy reference is missing: ${HOW_TO}`);
-    const pred = readNpy(join(dir, 'pred_perturbed.npy'));
+    const path = join(dir, 'pred_perturbed.npy');
+    const pred = parseNpy(readFileSync(path), path);
     expect(pred.shape).to.deep.equal([HEIGHT, WIDTH]);
     const reference = JSON.parse(readFileSync(join(dir, 'reference_metrics.json'), 'utf8')) as {
       valid_pixels: number;
