@@ -43,6 +43,9 @@ export {
   readSegMap,
 } from './loading.js';
 export type { Metainfo, Rgb } from './meta.js';
+export { LoadBiomedicalAnnotation, LoadBiomedicalImageFromFile } from './medical/loading3d.js';
+export { IntensityWindow, Pad3D, RandomCrop3D, RandomFlip3D, RandomRotate90, ResampleToSpacing, ZScoreNormalize } from './medical/transforms3d.js';
+export { NiftiFolderDataset } from './nifti-folder.js';
 export { readMnist, type MnistSet } from './mnist.js';
 export { NYUDataset } from './nyu.js';
 export {

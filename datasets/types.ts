@@ -27,6 +27,21 @@ export interface DepthMap {
   width: number;
 }
 
+export type Shape3 = [number, number, number];
+
+/** A volume of voxels, C-order [D, H, W, C] (channels last; 1 for labels). */
+export interface Grid3<T extends Float32Array | Uint8Array = Float32Array | Uint8Array> {
+  data: T;
+  shape: Shape3;
+  channels: number;
+}
+
+/** Where a volume lies: voxel size in mm ([d, h, w]) and the NIfTI affine, voxel (x, y, z) -> world (mm). */
+export interface VolumeGeometry {
+  spacing: Shape3;
+  affine: number[][];
+}
+
 /** A 16-bit single-channel raster (raw depth PNG values), row-major HW. */
 export interface Raster16 {
   data: Uint16Array;
@@ -81,6 +96,12 @@ export interface Sample {
   volume?: VolumeSlice;
   img?: Image;
   gtSegMap?: LabelMap;
+  /** A 3D image [D, H, W, C], float32 (LoadBiomedicalImageFromFile). */
+  img3d?: Grid3<Float32Array>;
+  /** The 3D label volume [D, H, W] of class ids (LoadBiomedicalAnnotation). */
+  gtSeg3d?: Grid3<Uint8Array>;
+  /** The geometry of img3d as loaded, before any resampling. */
+  geometry?: VolumeGeometry;
   gtDepthMap?: DepthMap;
   /** [H, W] as loaded, before any resize. */
   oriShape?: [number, number];

@@ -47,15 +47,18 @@ export async function readArrayLabel(path: string, sample: Sample): Promise<Labe
   const a = await readArray(path, 'label', sample);
   const [height, width, channels] = planeShape(a, path, 'label');
   if (channels !== 1) throw new DataFileError(path, `'label' has ${channels} channels; labels are [H, W] class ids`);
-  const data = new Uint8Array(a.data.length);
+  return { data: classIds(a.data, path), height, width };
+}
+
+/** Label values as uint8 class ids; values that are not whole numbers 0..255 are an error naming the file and them. */
+export function classIds(values: ArrayLike<number>, path: string): Uint8Array {
+  const data = new Uint8Array(values.length);
   const bad = new Set<number>();
   for (let i = 0; i < data.length; i++) {
-    const v = Number(a.data[i]);
+    const v = Number(values[i]);
     if (Number.isInteger(v) && v >= 0 && v <= 255) data[i] = v;
     else if (bad.size < 5) bad.add(v);
   }
-  if (bad.size > 0) {
-    throw new DataFileError(path, `'label' holds values that are not class ids 0..255: ${[...bad].join(', ')}`);
-  }
-  return { data, height, width };
+  if (bad.size > 0) throw new DataFileError(path, `labels hold values that are not class ids 0..255: ${[...bad].join(', ')}`);
+  return data;
 }

@@ -5,15 +5,9 @@
  * crops with foreground oversampling, flips and quarter turns. Plain typed arrays; no tfjs.
  */
 import type { Rng } from '../../lib/random.js';
+import type { Grid3, Shape3 } from '../types.js';
 
-export type Shape3 = [number, number, number];
-
-/** An image volume [D, H, W, C] or a label volume [D, H, W] (channels 1). */
-export interface Grid3<T extends Float32Array | Uint8Array = Float32Array | Uint8Array> {
-  data: T;
-  shape: Shape3;
-  channels: number;
-}
+export type { Grid3, Shape3 };
 
 const voxels = ([d, h, w]: Shape3) => d * h * w;
 
