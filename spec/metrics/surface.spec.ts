@@ -54,6 +54,27 @@ describe('Dice and HD95 (medpy, TransUNet rules)', () => {
     expect(shifted).to.be.within(2, 3); // a shift of 3: directed distances spread from 0 to 3
   });
 
+  it('two balls of radius 10 mm, 6 mm apart, on 2 × 1 × 1 mm voxels: Dice and HD95 (mm) as the geometry gives', () => {
+    const [shape, spacing, R, d] = [[24, 40, 40], [2, 1, 1], 10, 6];
+    const ballMm = (cz: number) => {
+      const m = new Uint8Array(24 * 40 * 40);
+      for (let z = 0; z < 24; z++) for (let y = 0; y < 40; y++) for (let x = 0; x < 40; x++) {
+        m[(z * 40 + y) * 40 + x] = (2 * z - cz) ** 2 + (y - 20) ** 2 + (x - 20) ** 2 <= R * R ? 1 : 0;
+      }
+      return m;
+    };
+    const r = caseMetric(ballMm(20), ballMm(20 + d), shape, spacing);
+    // the lens of two balls: π(4R + d)(2R − d)² / 12, over one ball's volume
+    const lens = (Math.PI * (4 * R + d) * (2 * R - d) ** 2) / 12;
+    expect(r.dice).to.be.closeTo(lens / ((4 / 3) * Math.PI * R ** 3), 0.03);
+    // a surface point at angle θ lies |√(R² + d² − 2Rd·cosθ) − R| from the other sphere, cosθ uniform on the sphere
+    const distances = Float64Array.from({ length: 100001 }, (_, i) => {
+      const c = -1 + (2 * i) / 100000;
+      return Math.abs(Math.sqrt(R * R + d * d - 2 * R * d * c) - R);
+    });
+    expect(r.hd95).to.be.closeTo(percentile(distances, 95), 1.5);
+  });
+
   it('parallel slabs 4 slices apart with 2.5 mm slices: HD95 is 4 × 2.5 mm exactly', () => {
     const shape = [12, 6, 7];
     const [a, b] = [new Uint8Array(12 * 42), new Uint8Array(12 * 42)];
