@@ -72,7 +72,7 @@ export function segDatasetOptions(
     ),
     label_map: option(
       nullable(labelMapSchema),
-      null,
+      format.labelMap === undefined ? null : Object.fromEntries(Object.entries(format.labelMap).map(([k, v]) => [String(k), v])),
       'old label id -> new id, applied after reduce_zero_label',
     ),
     ignore_index: option(labelId, 255, 'label value of unlabelled pixels'),

@@ -45,6 +45,8 @@ export interface FormatDefaults {
   fixedReduceZeroLabel?: boolean;
   /** A split file must be given (VOC, Pascal Context). */
   annFileRequired?: boolean;
+  /** The default label_map (Synapse's 13 challenge labels to TransUNet's 8 organs). */
+  labelMap?: Record<number, number>;
 }
 
 /** The first options of every format: where its images and annotations (`data_prefix[annPath]`) are. */
@@ -158,6 +160,14 @@ export abstract class FileDataset implements Dataset {
       : { path: 'data_prefix.seg_map_path', suffix: 'seg_map_suffix' };
   }
 
+  /**
+   * Whether the image named `stem`, found in the image folder, is a sample of this dataset with options `o` (ACDC:
+   * the frames, not the 4D series or the ground truth beside them; Synapse: the cases of the split).
+   */
+  protected keepImage(_stem: string, _o: FileSource): boolean {
+    return true;
+  }
+
   /** The annotation of the image named `stem` (relative path without img_suffix). */
   protected annotationFor(stem: string, dir: string, suffix: string): string {
     return join(dir, stem + suffix);
@@ -174,7 +184,9 @@ export abstract class FileDataset implements Dataset {
       ...(annDir === null ? {} : { ann: this.annotationFor(stem, annDir, annotations.suffix) }),
     });
     if (o.ann_file !== '') return splitFilePairs(underRoot(root, o.ann_file), byStem, imgDir, annDir);
-    const stems = listFiles(imgDir, imgSuffix, 'image folder').map((rel) => rel.slice(0, rel.length - imgSuffix.length));
+    const stems = listFiles(imgDir, imgSuffix, 'image folder')
+      .map((rel) => rel.slice(0, rel.length - imgSuffix.length))
+      .filter((stem) => this.keepImage(stem, o));
     if (stems.length === 0) throw new Error(`no image ending in '${imgSuffix}' below ${imgDir} (img_suffix?)`);
     return stems.map(byStem);
   }

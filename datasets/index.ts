@@ -46,6 +46,8 @@ export type { Metainfo, Rgb } from './meta.js';
 export { LoadBiomedicalAnnotation, LoadBiomedicalImageFromFile } from './medical/loading3d.js';
 export { IntensityWindow, Pad3D, RandomCrop3D, RandomFlip3D, RandomRotate90, ResampleToSpacing, ZScoreNormalize } from './medical/transforms3d.js';
 export { NiftiFolderDataset } from './nifti-folder.js';
+export { SynapseDataset3D } from './synapse3d.js';
+export { ACDCDataset } from './acdc.js';
 export { readMnist, type MnistSet } from './mnist.js';
 export { NYUDataset } from './nyu.js';
 export {

@@ -69,6 +69,46 @@ describe('3D volumes: NIfTI folders, loading, patches', function () {
     const ds = await buildDataset(dataset([]), 'dataset');
     const err = await ds.get(0, new Rng(0)).then(() => undefined, (e: Error) => e);
     expect(err?.message).to.include(join(root, 'labels', 'case1.nii.gz')).and.include('7');
+    const shifted = like.header.slice();
+    new DataView(shifted.buffer).setFloat32(292, -35, true); // srow_x[3]: the label volume moved 5 mm
+    await writeNifti(join(root, 'labels', 'case1.nii.gz'), { data: new Uint8Array(60), shape: like.shape }, { ...like, header: shifted });
+    const off = await ds.get(0, new Rng(0)).then(() => undefined, (e: Error) => e);
+    expect(off?.message).to.equal(
+      `${join(root, 'labels', 'case1.nii.gz')}: label volume [3, 4, 5] does not lie on the grid of its image ` +
+        `${join(root, 'images', 'case1.nii.gz')} [3, 4, 5] (the affines differ); resample the label onto the image first`,
+    );
+  });
+
+  it("SynapseDataset3D: TransUNet's split by case, labels mapped to the 8 organs; ACDCDataset: frames with their _gt", async () => {
+    const like = await readNifti(template);
+    const raw = join(root, 'synapse');
+    mkdirSync(join(raw, 'img'), { recursive: true });
+    mkdirSync(join(raw, 'label'), { recursive: true });
+    for (const id of ['0001', '0005', '0008']) {
+      await writeNifti(join(raw, 'img', `img${id}.nii.gz`), { data: new Int16Array(60), shape: like.shape }, like);
+      await writeNifti(join(raw, 'label', `label${id}.nii.gz`), { data: Uint8Array.from({ length: 60 }, (_, i) => i % 14), shape: like.shape }, like);
+    }
+    const synapse = (split: string) =>
+      buildDataset({ type: 'SynapseDataset3D', data_root: raw, split, pipeline: [{ type: 'LoadBiomedicalImageFromFile' }, { type: 'LoadBiomedicalAnnotation' }] }, 'dataset');
+    const train = await synapse('train');
+    expect(train.length).to.equal(1);
+    expect(train.info(0).segMapPath).to.equal(join(raw, 'label', 'label0005.nii.gz'));
+    expect((await synapse('test')).length).to.equal(2);
+    const s = await train.get(0, new Rng(0));
+    expect(Array.from(s.gtSeg3d!.data.slice(0, 14))).to.deep.equal([0, 7, 4, 3, 2, 0, 5, 8, 1, 0, 0, 6, 0, 0]);
+
+    const acdc = join(root, 'acdc', 'training', 'patient001');
+    mkdirSync(acdc, { recursive: true });
+    for (const name of ['patient001_4d', 'patient001_frame01', 'patient001_frame12']) {
+      await writeNifti(join(acdc, `${name}.nii.gz`), { data: new Int16Array(60), shape: like.shape }, like);
+    }
+    for (const name of ['patient001_frame01_gt', 'patient001_frame12_gt']) {
+      await writeNifti(join(acdc, `${name}.nii.gz`), { data: new Uint8Array(60).fill(3), shape: like.shape }, like);
+    }
+    const frames = await buildDataset({ type: 'ACDCDataset', data_root: join(root, 'acdc') }, 'dataset');
+    expect([0, 1].map((i) => frames.info(i).imgPath.split('/').pop())).to.deep.equal(['patient001_frame01.nii.gz', 'patient001_frame12.nii.gz']);
+    expect(frames.length).to.equal(2);
+    expect(frames.meta.classes).to.deep.equal(['background', 'RV', 'MYO', 'LV']);
   });
 
   it('the real brain: resampled to 2 mm, and patches that find the atlas regions (mricron-data)', async function () {
