@@ -8,6 +8,7 @@ import { Type } from '@sinclair/typebox';
 import { constant, defineOptions, nullable, option, optional, type OptionsInput } from '../config/declare.js';
 import { resolveOptions } from '../config/resolve.js';
 import { registries, type BuildContext } from '../registry.js';
+import type { SegLabels, SegLogits } from './types.js';
 
 export const CrossEntropyOptions = defineOptions(
   'CrossEntropyLoss',
@@ -42,11 +43,11 @@ export class CrossEntropyLoss {
   }
 
   /**
-   * logits: [B, H, W, K]; label: [B, H, W] int32 class ids, `ignoreIndex` where unlabelled. Returns a scalar.
+   * logits [B, (D,) H, W, K]; label [B, (D,) H, W] int32 class ids, `ignoreIndex` where unlabelled. Returns a scalar.
    */
-  forward(logits: tf.Tensor4D, label: tf.Tensor3D, ignoreIndex = 255): tf.Scalar {
+  forward(logits: SegLogits, label: SegLabels, ignoreIndex = 255): tf.Scalar {
     return tf.tidy(() => {
-      const k = logits.shape[3];
+      const k = logits.shape[logits.rank - 1]!;
       if (this.classWeight && this.classWeight.length !== k) {
         throw new Error(`class_weight has ${this.classWeight.length} entries but the head predicts ${k} classes`);
       }
@@ -66,7 +67,7 @@ export class CrossEntropyLoss {
 }
 
 /** Pixel accuracy in percent over non-ignored pixels (mmseg's `accuracy`, reported as acc_seg). */
-export function pixelAccuracy(logits: tf.Tensor4D, label: tf.Tensor3D, ignoreIndex = 255): tf.Scalar {
+export function pixelAccuracy(logits: SegLogits, label: SegLabels, ignoreIndex = 255): tf.Scalar {
   return tf.tidy(() => {
     const valid = tf.cast(tf.notEqual(label, ignoreIndex), 'float32');
     const correct = tf.mul(tf.cast(tf.equal(tf.argMax(logits, -1), label), 'float32'), valid);

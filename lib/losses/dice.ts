@@ -10,6 +10,7 @@ import { Type } from '@sinclair/typebox';
 import { defineOptions, nullable, option, type OptionsInput } from '../config/declare.js';
 import { resolveOptions } from '../config/resolve.js';
 import { registries, type BuildContext } from '../registry.js';
+import type { SegLabels, SegLogits } from './types.js';
 
 export const DiceOptions = defineOptions(
   'DiceLoss',
@@ -37,10 +38,10 @@ export class DiceLoss {
     this.lossName = o.loss_name;
   }
 
-  /** logits: [B, H, W, K]; label: [B, H, W] int32 class ids, `ignoreIndex` where unlabelled. Returns a scalar. */
-  forward(logits: tf.Tensor4D, label: tf.Tensor3D, ignoreIndex = 255): tf.Scalar {
+  /** logits [B, (D,) H, W, K]; label [B, (D,) H, W] int32 class ids, `ignoreIndex` where unlabelled. Returns a scalar. */
+  forward(logits: SegLogits, label: SegLabels, ignoreIndex = 255): tf.Scalar {
     return tf.tidy(() => {
-      const k = logits.shape[3];
+      const k = logits.shape[logits.rank - 1]!;
       if (this.classWeight && this.classWeight.length !== k) {
         throw new Error(`DiceLoss.class_weight has ${this.classWeight.length} entries but the head predicts ${k} classes`);
       }

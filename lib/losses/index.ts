@@ -6,4 +6,4 @@ export { ScaleShiftInvariantLoss, ScaleShiftInvariantOptions } from './scale-shi
 export { SiLogLoss, SiLogOptions } from './silog.js';
 export { gradientMatchingLoss } from './gradient-matching.js';
 export { robustNormalize, scaleAndShift } from './ssi-alignment.js';
-export { isDepthLoss, type DepthLoss, type SegLoss } from './types.js';
+export { isDepthLoss, type DepthLoss, type SegLabels, type SegLogits, type SegLoss } from './types.js';

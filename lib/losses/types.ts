@@ -1,9 +1,14 @@
 import type * as tf from '@tensorflow/tfjs-core';
 
-/** A segmentation loss: logits [B, H, W, K] against labels [B, H, W]; its value is reported under `lossName`. */
+/** Logits [B, H, W, K], or [B, D, H, W, K] for volumes. */
+export type SegLogits = tf.Tensor4D | tf.Tensor5D;
+/** Class ids [B, H, W], or [B, D, H, W] for volumes. */
+export type SegLabels = tf.Tensor3D | tf.Tensor4D;
+
+/** A segmentation loss: logits against labels of the same pixels (or voxels); its value is reported under `lossName`. */
 export interface SegLoss {
   readonly lossName: string;
-  forward(logits: tf.Tensor4D, label: tf.Tensor3D, ignoreIndex: number): tf.Scalar;
+  forward(logits: SegLogits, label: SegLabels, ignoreIndex: number): tf.Scalar;
 }
 
 /**
