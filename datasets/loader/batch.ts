@@ -9,6 +9,7 @@ export type SampleMeta = Pick<
   | 'segMapPath'
   | 'depthMapPath'
   | 'volume'
+  | 'geometry'
   | 'oriShape'
   | 'imgShape'
   | 'padShape'
@@ -32,6 +33,13 @@ export interface Batch {
   depths?: Float32Array;
   /** [B, h, w] of `depths`, as labelShape. */
   depthShape?: [number, number, number];
+  /**
+   * Volumes (samples with img3d): `images` is [B, D, H, W, C], given here; `shape` is then the same memory seen as
+   * [B, D·H, W, C].
+   */
+  volumeShape?: [number, number, number, number, number];
+  /** [B, D, H, W] of `labels` for volumes (`labelShape` is then [B, D·H, W]). */
+  labelVolumeShape?: [number, number, number, number];
   samples: SampleMeta[];
 }
 
@@ -44,8 +52,8 @@ interface Grid {
 }
 
 function meta(s: Sample): SampleMeta {
-  const { index, imgPath, segMapPath, depthMapPath, volume, oriShape, imgShape, padShape, scaleFactor, flip } = s;
-  return { index, imgPath, segMapPath, depthMapPath, volume, oriShape, imgShape, padShape, scaleFactor, flip };
+  const { index, imgPath, segMapPath, depthMapPath, volume, geometry, oriShape, imgShape, padShape, scaleFactor, flip } = s;
+  return { index, imgPath, segMapPath, depthMapPath, volume, geometry, oriShape, imgShape, padShape, scaleFactor, flip };
 }
 
 const SAME_SIZE_HINT =
@@ -80,9 +88,14 @@ function maps(samples: Sample[], key: 'gtSegMap' | 'gtDepthMap', what: string): 
 }
 
 /** Copy equal-length arrays one after another into `out`. */
-function stack<T extends Uint8Array | Float32Array>(out: T, grids: Grid[]): T {
-  grids.forEach((g, i) => out.set(g.data, i * g.data.length));
+function concat<T extends Uint8Array | Float32Array>(out: T, arrays: ArrayLike<number>[]): T {
+  arrays.forEach((a, i) => out.set(a, i * a.length));
   return out;
+}
+
+/** The pixels of equal-size grids one after another in `out`. */
+function stack<T extends Uint8Array | Float32Array>(out: T, grids: Grid[]): T {
+  return concat(out, grids.map((g) => g.data));
 }
 
 /** [B, h, w] of maps sharing one size. */
@@ -90,9 +103,44 @@ function mapShape(grids: Grid[]): [number, number, number] {
   return [grids.length, grids[0].height, grids[0].width];
 }
 
+/** Stack volume samples (img3d, and gtSeg3d when every sample has one) of one shape. */
+function collateVolumes(samples: Sample[]): Batch {
+  const volumes = samples.map((s) => {
+    if (s.img3d === undefined) throw new Error(`cannot batch ${s.imgPath}, which has no volume, with volumes`);
+    return s.img3d;
+  });
+  const { shape, channels: c } = volumes[0]!;
+  volumes.forEach((v, i) => {
+    if (v.shape.join() !== shape.join() || v.channels !== c) {
+      throw new Error(
+        `cannot batch volumes of different shapes: ${samples[0]!.imgPath} is [${shape}]×${c}, ${samples[i]!.imgPath} ` +
+          `[${v.shape}]×${v.channels}; end the pipeline with RandomCrop3D so that every sample has one shape, or use batch size 1`,
+      );
+    }
+  });
+  const [b, [d, h, w]] = [volumes.length, shape];
+  const batch: Batch = {
+    images: concat(new Float32Array(b * d * h * w * c), volumes.map((v) => v.data)),
+    shape: [b, d * h, w, c],
+    volumeShape: [b, d, h, w, c],
+    samples: samples.map(meta),
+  };
+  const labels = samples.map((s) => s.gtSeg3d).filter((l) => l !== undefined);
+  if (labels.length === b) {
+    labels.forEach((l, i) => {
+      if (l.shape.join() !== shape.join()) throw new Error(`${samples[i]!.imgPath}: its label volume is [${l.shape}], the image [${shape}]`);
+    });
+    batch.labels = concat(new Uint8Array(b * d * h * w), labels.map((l) => l.data));
+    batch.labelShape = [b, d * h, w];
+    batch.labelVolumeShape = [b, d, h, w];
+  }
+  return batch;
+}
+
 /** Stack `samples` (same image size, channels and kinds of annotation) into a Batch; uint8 images become float32. */
 export function collate(samples: Sample[]): Batch {
   if (samples.length === 0) throw new Error('cannot batch zero samples');
+  if (samples.some((s) => s.img3d !== undefined)) return collateVolumes(samples);
   const imgs = samples.map((s) => {
     if (s.img === undefined) throw new Error(`cannot batch ${s.imgPath}: no image (no LoadImageFromFile?)`);
     return s.img;
@@ -114,4 +162,14 @@ export function collate(samples: Sample[]): Batch {
     batch.depths = stack(new Float32Array(batch.depthShape.reduce((a, b) => a * b)), depths);
   }
   return batch;
+}
+
+/** Fail when `batch` holds volumes: `model` (a 2D segmentor or depth estimator) takes images. */
+export function requireImages(batch: Batch, model: string): void {
+  if (batch.volumeShape !== undefined) {
+    throw new Error(
+      `${model} takes images [B, H, W, C], but the pipeline gives volumes [${batch.volumeShape}] ` +
+        '(LoadBiomedicalImageFromFile): use a 3D segmentor, or a 2D pipeline (LoadImageFromFile)',
+    );
+  }
 }

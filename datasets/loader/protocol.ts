@@ -58,7 +58,10 @@ export function forTransfer(sample: Sample): { sample: Sample; transfer: ArrayBu
   if (out.img) out.img = { ...out.img, data: owning(out.img.data) };
   if (out.gtSegMap) out.gtSegMap = { ...out.gtSegMap, data: owning(out.gtSegMap.data) };
   if (out.gtDepthMap) out.gtDepthMap = { ...out.gtDepthMap, data: owning(out.gtDepthMap.data) };
-  const buffers = [out.img?.data, out.gtSegMap?.data, out.gtDepthMap?.data].map((a) => a?.buffer);
+  if (out.img3d) out.img3d = { ...out.img3d, data: owning(out.img3d.data) };
+  if (out.gtSeg3d) out.gtSeg3d = { ...out.gtSeg3d, data: owning(out.gtSeg3d.data) };
+  const arrays = [out.img?.data, out.gtSegMap?.data, out.gtDepthMap?.data, out.img3d?.data, out.gtSeg3d?.data];
+  const buffers = arrays.map((a) => a?.buffer);
   const transfer = [...new Set(buffers.filter((b): b is ArrayBuffer => b instanceof ArrayBuffer))];
   return { sample: out, transfer };
 }

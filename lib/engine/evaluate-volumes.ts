@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { basename, extname } from 'node:path';
-import type { SampleMeta } from '../../datasets/loader/batch.js';
+import { requireImages, type SampleMeta } from '../../datasets/loader/batch.js';
 import type { DataLoader } from '../../datasets/loader.js';
 import { zoomRaster } from '../../datasets/transforms/zoom.js';
 import type { DiceHD95Metric, DiceHD95Result } from '../metrics/dice-hd95-metric.js';
@@ -71,6 +71,7 @@ export async function evaluateVolumes(
   const volumes = new VolumeAssembler(metric);
   let done = 0;
   for await (const batch of loader.epoch(0)) {
+    requireImages(batch, model.constructor.name);
     if (!batch.labels || !batch.labelShape) throw new Error('evaluation needs annotations: add LoadAnnotations to the test pipeline');
     const [b, h, w] = batch.labelShape;
     const [, H, W] = batch.shape;

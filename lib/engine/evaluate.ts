@@ -1,6 +1,7 @@
 /** Evaluation of a segmentation or depth model over a dataset, streaming one batch at a time through the model and the metric. */
 import * as tf from '@tensorflow/tfjs-core';
 import type { DataLoader } from '../../datasets/loader.js';
+import { requireImages } from '../../datasets/loader/batch.js';
 import type { Segmentor } from '../segmentors/types.js';
 import type { DepthMetric } from '../metrics/depth-metric.js';
 import type { DepthErrors } from '../metrics/depth.js';
@@ -38,6 +39,7 @@ export async function evaluateSegmentation<R>(
   metric.reset();
   let done = 0;
   for await (const batch of loader.epoch(0)) {
+    requireImages(batch, model.constructor.name);
     if (!batch.labels || !batch.labelShape) throw new Error('evaluation needs annotations: add LoadAnnotations to the test pipeline');
     const [b, h, w] = batch.labelShape;
     const pred = tf.tidy(() => {

@@ -9,11 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import '../../lib/components.js';
 import '../../datasets/index.js';
+import { DataLoader } from '../../datasets/loader.js';
 import { buildDataset } from '../../datasets/loader/build.js';
 import { readNifti, writeNifti } from '../../datasets/medical/nifti.js';
 import type { JsonObject } from '../../lib/config/index.js';
 import type { ComponentConfig } from '../../lib/config/types.js';
+import { taskOf } from '../../lib/engine/tasks/index.js';
 import { Rng } from '../../lib/random.js';
+import type { Segmentor } from '../../lib/segmentors/types.js';
 import { downloadOrSkip, MRICRON_ROOT } from '../fixtures.js';
 
 const template = new URL('../../../spec/fixtures/medical-io/scaled.nii.gz', import.meta.url).pathname;
@@ -61,6 +64,22 @@ describe('3D volumes: NIfTI folders, loading, patches', function () {
         if (l === 2) expect(i % 7).to.equal(0);
       });
     }
+  });
+
+  it('batches patches as [B, D, H, W, C] (2 workers), and a 2D model refuses them', async () => {
+    const cfg = dataset([{ type: 'RandomCrop3D', crop_size: [4, 4, 4] }], { label_map: { 4: 2 } });
+    const loader = await DataLoader.create({ datasetConfig: cfg, batchSize: 2, numWorkers: 2 });
+    const { value: batch } = await loader.iterate(0).next();
+    await loader.close();
+    expect(batch.volumeShape).to.deep.equal([2, 4, 4, 4, 1]);
+    expect(batch.shape).to.deep.equal([2, 16, 4, 1]);
+    expect(batch.images.length).to.equal(128);
+    expect(batch.labelVolumeShape).to.deep.equal([2, 4, 4, 4]);
+    expect(batch.samples[0]!.geometry!.spacing.map((v: number) => +v.toFixed(4))).to.deep.equal([2.5, 0.8, 0.8]);
+    const model = { constructor: { name: 'EncoderDecoder' }, task: 'segmentation' } as unknown as Segmentor;
+    expect(() => taskOf(model).targets(batch)).to.throw(
+      'EncoderDecoder takes images [B, H, W, C], but the pipeline gives volumes [2,4,4,4,1] (LoadBiomedicalImageFromFile)',
+    );
   });
 
   it('a label volume off the image grid, or with values beyond the classes, names the files', async () => {

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
+import { requireImages } from '../../../datasets/loader/batch.js';
 import { BinarySegMetric } from '../../metrics/binary-seg-metric.js';
 import { DiceHD95Metric } from '../../metrics/dice-hd95-metric.js';
 import { IoUMetric } from '../../metrics/iou-metric.js';
@@ -83,6 +84,7 @@ export function segmentationTask(model: Segmentor): Task {
     model,
     testAug: MS_FLIP_AUG,
     targets(batch) {
+      requireImages(batch, model.constructor.name);
       if (!batch.labels || !batch.labelShape) throw new Error('training needs label maps: add LoadAnnotations to the train pipeline');
       return { label: tf.tensor3d(Int32Array.from(batch.labels), batch.labelShape, 'int32') };
     },
