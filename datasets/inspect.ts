@@ -6,9 +6,9 @@
  */
 import type { ComponentConfig } from '../lib/config/types.js';
 import { DataFileError } from './errors.js';
-import { readImage } from './io.js';
 import { histogram, invalidValues, labelValueError } from './labels.js';
-import { readDepthMap, readSegMap } from './loading.js';
+import { readDepthMap, readSampleImage, readSegMap } from './loading.js';
+import { LoadBiomedicalAnnotation, LoadBiomedicalImageFromFile } from './medical/loading3d.js';
 import type { Dataset, Sample, Task } from './types.js';
 
 export interface InspectOptions {
@@ -85,9 +85,19 @@ function emptyReport(dataset: Dataset): DatasetReport {
   };
 }
 
+/** Whether `path` is a NIfTI volume (read as a volume, not decoded as an image). */
+const isVolume = (path: string) => /\.nii(\.gz)?$/i.test(path);
+
+/** The class ids of `sample`'s annotation: its label map, or its label volume (checked against its image's grid). */
+async function readClassIds(sample: Sample, reduceZeroLabel: boolean): Promise<Uint8Array> {
+  if (!isVolume(sample.imgPath)) return (await readSegMap(sample, reduceZeroLabel)).data;
+  const loaded = await new LoadBiomedicalImageFromFile().apply(sample);
+  return (await new LoadBiomedicalAnnotation().apply(loaded)).gtSeg3d!.data;
+}
+
 async function addSegMap(report: DatasetReport, sample: Sample, reduceZeroLabel: boolean): Promise<void> {
   const { meta } = sample;
-  const counts = histogram((await readSegMap(sample, reduceZeroLabel)).data);
+  const counts = histogram(await readClassIds(sample, reduceZeroLabel));
   report.annotated++;
   counts.forEach((count, value) => {
     if (value < meta.classes.length) report.classPixels[value]! += count;
@@ -118,10 +128,12 @@ export async function inspectDataset(dataset: Dataset, options: InspectOptions =
   const reduceZeroLabel = options.reduceZeroLabel ?? dataset.meta.reduceZeroLabel;
   for (let i = 0; i < dataset.length; i++) {
     let sample = dataset.info(i);
-    await collect(report.problems, async () => {
-      const img = await readImage(sample.imgPath);
-      sample = { ...sample, oriShape: [img.height, img.width] };
-    });
+    if (!isVolume(sample.imgPath)) {
+      await collect(report.problems, async () => {
+        const img = await readSampleImage(sample);
+        sample = { ...sample, oriShape: [img.height, img.width] };
+      });
+    }
     if (sample.segMapPath !== undefined) await collect(report.problems, () => addSegMap(report, sample, reduceZeroLabel));
     if (sample.depthMapPath !== undefined) {
       await collect(report.problems, async () => {

@@ -13,7 +13,7 @@ import { DataFileError, MissingAnnotationError } from './errors.js';
 import { readDepthPng, readImage, readLabelMap } from './io.js';
 import { applyLut, checkLabelValues, labelLut, resizeNearest } from './labels.js';
 import { isArrayFile, readArrayImage, readArrayLabel } from './medical/slices.js';
-import type { DepthMap, LabelMap, Sample, Transform } from './types.js';
+import type { DepthMap, Image, LabelMap, Sample, Transform } from './types.js';
 
 /** The path of `sample`'s annotation, which must exist (MissingAnnotationError naming both files otherwise). */
 function annotationPath(sample: Sample, path: string | undefined, option: string): string {
@@ -67,6 +67,11 @@ export async function readDepthMap(sample: Sample, depthRescaleFactor?: number |
   return { data, height: raw.height, width: raw.width };
 }
 
+/** `sample`'s image: decoded (uint8 RGB), or as stored in an array file (.npz slice, slice of an HDF5 volume). */
+export async function readSampleImage(sample: Sample): Promise<Image> {
+  return isArrayFile(sample.imgPath) ? readArrayImage(sample) : readImage(sample.imgPath);
+}
+
 export const LoadImageFromFileOptions = defineOptions(
   'LoadImageFromFile',
   'read img (uint8 RGB; float32 with to_float32), set ori_shape and img_shape',
@@ -87,7 +92,7 @@ export class LoadImageFromFile implements Transform {
   }
 
   async apply(sample: Sample): Promise<Sample> {
-    const img = isArrayFile(sample.imgPath) ? await readArrayImage(sample) : await readImage(sample.imgPath);
+    const img = await readSampleImage(sample);
     if (this.toFloat32) img.data = Float32Array.from(img.data);
     const shape: [number, number] = [img.height, img.width];
     return { ...sample, img, oriShape: shape, imgShape: [...shape] };

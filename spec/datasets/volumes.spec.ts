@@ -11,6 +11,7 @@ import '../../lib/components.js';
 import '../../datasets/index.js';
 import { DataLoader } from '../../datasets/loader.js';
 import { buildDataset } from '../../datasets/loader/build.js';
+import { inspectDataset } from '../../datasets/inspect.js';
 import { readNifti, writeNifti } from '../../datasets/medical/nifti.js';
 import type { JsonObject } from '../../lib/config/index.js';
 import type { ComponentConfig } from '../../lib/config/types.js';
@@ -115,6 +116,10 @@ describe('3D volumes: NIfTI folders, loading, patches', function () {
     expect((await synapse('test')).length).to.equal(2);
     const s = await train.get(0, new Rng(0));
     expect(Array.from(s.gtSeg3d!.data.slice(0, 14))).to.deep.equal([0, 7, 4, 3, 2, 0, 5, 8, 1, 0, 0, 6, 0, 0]);
+    const report = await inspectDataset(train); // what `segvit dataset` prints: labels 0..13 of 60 voxels, mapped
+    expect([report.annotated, report.problems]).to.deep.equal([1, []]);
+    // labels 0..3 occur 5 times in i % 14 over 60 voxels, 4..13 four times; organs 3, 4, 7 come from labels 3, 2, 1
+    expect(report.classPixels).to.deep.equal([25, 4, 4, 5, 5, 4, 4, 5, 4]);
 
     const acdc = join(root, 'acdc', 'training', 'patient001');
     mkdirSync(acdc, { recursive: true });
