@@ -34,11 +34,16 @@ describe('segvit CLI', function () {
   it('--help lists the commands, and every command has --help with an example', () => {
     const top = segvit('--help');
     expect(top.code).to.equal(0);
-    for (const command of ['list', 'config', 'features', 'forward', 'dataset', 'train', 'eval', 'predict', 'profile']) {
+    for (const command of ['list', 'config', 'features', 'forward', 'dataset', 'convert', 'train', 'eval', 'predict', 'profile']) {
       expect(top.stdout).to.match(new RegExp(`^  ${command}`, 'm'));
       const help = segvit(command, '--help');
       expect(help.code, command).to.equal(0);
       expect(help.stdout, command).to.contain(`Example:\n  $ segvit ${command}`);
+    }
+    for (const sub of ['synapse', 'nifti']) {
+      const help = segvit('convert', sub, '--help');
+      expect(help.code, sub).to.equal(0);
+      expect(help.stdout, sub).to.match(new RegExp(`Example[^:]*:\\n  \\$ segvit convert ${sub}`));
     }
   });
 

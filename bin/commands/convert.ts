@@ -34,7 +34,12 @@ function readRegions(file: string): Record<string, number[]> {
 export function registerConvert(program: Command): void {
   const convert = program
     .command('convert')
-    .description("write medical volumes in TransUNet's 2D layout (train_npz slices, test_vol_h5 volumes, lists)");
+    .description("write medical volumes in TransUNet's 2D layout (train_npz slices, test_vol_h5 volumes, lists)")
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ segvit convert synapse ~/Downloads/RawData data/synapse\n' +
+        '  $ segvit convert nifti ch2bet.nii.gz aal.nii.gz data/brain --regions configs/demo/aal-regions.json --test-slabs 40:50',
+    );
   convert
     .command('synapse')
     .description('the raw Synapse challenge scans: HU [-125, 275] -> [0, 1], 13 labels -> 8 organs, 18 train / 12 test cases')
