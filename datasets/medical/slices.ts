@@ -4,6 +4,7 @@
  * holding `image` and `label` as [D, H, W], read one axis-0 slice at a time. LoadImageFromFile and
  * LoadAnnotations read these files through here.
  */
+import { statSync } from 'node:fs';
 import { DataFileError } from '../errors.js';
 import type { Image, LabelMap, Sample } from '../types.js';
 import { readH5Slice } from './h5.js';
@@ -17,9 +18,19 @@ export function isArrayFile(path: string): boolean {
   return /\.(npz|h5|hdf5)$/i.test(path);
 }
 
+/** The last .npz read: a slice's image and label share one file, read by two loading transforms in turn. */
+let lastNpz: { key: string; arrays: Record<string, NdArray> } | undefined;
+
+function npzSlice(path: string): Record<string, NdArray> {
+  const stat = statSync(path, { throwIfNoEntry: false });
+  const key = `${path}:${stat?.mtimeMs}:${stat?.size}`;
+  if (lastNpz?.key !== key) lastNpz = { key, arrays: requireKeys(path, readNpz(path), SLICE_KEYS, 'a Synapse slice') };
+  return lastNpz.arrays;
+}
+
 /** Array `key` of `path`: the whole array of a .npz, slice `volume.slice` of an HDF5 volume. */
 async function readArray(path: string, key: 'image' | 'label', sample: Sample): Promise<NdArray> {
-  if (/\.npz$/i.test(path)) return requireKeys(path, readNpz(path), SLICE_KEYS, 'a Synapse slice')[key]!;
+  if (/\.npz$/i.test(path)) return npzSlice(path)[key]!;
   if (sample.volume === undefined) {
     throw new DataFileError(path, 'is a volume; list it in a dataset that reads volumes slice by slice (SynapseDataset)');
   }
