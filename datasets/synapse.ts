@@ -60,9 +60,7 @@ export class SliceDataset extends BaseSegDataset {
   #slices?: SliceRef[];
 
   /** Whether the files are volumes (read slice by slice) rather than slices. */
-  get #volumes(): boolean {
-    return VOLUME_SUFFIX.test(super.info(0).imgPath);
-  }
+  readonly #volumes: boolean = VOLUME_SUFFIX.test(super.info(0).imgPath);
 
   override get length(): number {
     if (!this.#volumes) return super.length;
