@@ -102,6 +102,8 @@ export interface Sample {
   gtSeg3d?: Grid3<Uint8Array>;
   /** The geometry of img3d as loaded, before any resampling. */
   geometry?: VolumeGeometry;
+  /** The voxel size of img3d now, [d, h, w] in mm (ResampleToSpacing changes it; geometry keeps the file's). */
+  spacing?: Shape3;
   gtDepthMap?: DepthMap;
   /** [H, W] as loaded, before any resize. */
   oriShape?: [number, number];

@@ -20,3 +20,4 @@ export {
   SRMSA,
   FPTHeadOptions,
 } from './fpt.js';
+export { DFormerHead, DFormerHeadOptions } from './dformer.js';

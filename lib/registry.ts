@@ -17,7 +17,7 @@ import type { Optimizer } from './engine/optim/optimizer.js';
 import type { LrScheduler } from './engine/schedulers/scheduler.js';
 import type { Module } from './nn/module.js';
 import type { DepthLoss, SegLoss } from './losses/types.js';
-import type { Backbone, DecodeHead, Neck, Segmentor } from './segmentors/types.js';
+import type { Backbone, DecodeHead, Neck, Segmentor, VolumeBackbone, VolumeHead } from './segmentors/types.js';
 
 export const COMPONENT_KINDS = [
   'backbone',
@@ -36,9 +36,9 @@ export type ComponentKind = (typeof COMPONENT_KINDS)[number];
 
 /** What each kind builds; metrics have no common interface (tasks check the class they evaluate with). */
 export interface ComponentTypes {
-  backbone: Backbone;
+  backbone: Backbone | VolumeBackbone;
   neck: Neck;
-  head: DecodeHead;
+  head: DecodeHead | VolumeHead;
   loss: SegLoss | DepthLoss;
   segmentor: Segmentor;
   dataset: Dataset;

@@ -15,9 +15,10 @@ import type { Module } from '../lib/nn/module.js';
 import { manualSeed } from '../lib/random.js';
 import { registries } from '../lib/registry.js';
 import { totalLoss } from '../lib/segmentors/encoder-decoder.js';
-import { backboneOutputs, type Backbone, type DecodeHead, type Neck } from '../lib/segmentors/types.js';
+import { backboneOutputs, type Backbone, type DecodeHead, type Neck, type Targets } from '../lib/segmentors/types.js';
 
-type Shape = [number, number, number, number];
+/** [B, H, W, C], or [B, D, H, W, C] for volumetric components. */
+type Shape = number[];
 type ContractKind = 'backbone' | 'neck' | 'head';
 
 interface ContractCase {
@@ -161,6 +162,20 @@ const CASES: ContractCase[] = [
     }),
   ),
   {
+    kind: 'backbone',
+    type: 'DFormer',
+    options: { embed_dims: 8, depths: [2, 2, 2, 2], num_heads: [1, 1, 2, 2] },
+    inputs: [[2, 16, 64, 64, 1]],
+    outputs: [[2, 8, 16, 16, 8], [2, 4, 8, 8, 16], [2, 2, 4, 4, 32]],
+  },
+  {
+    kind: 'head',
+    type: 'DFormerHead',
+    options: { in_channels: [8, 16, 32], num_classes: 3 },
+    inputs: [[2, 8, 16, 16, 8], [2, 4, 8, 8, 16], [2, 2, 4, 4, 32]],
+    outputs: [[2, 16, 64, 64, 3]],
+  },
+  {
     kind: 'head',
     type: 'DPTHead',
     options: { ...dpt, num_classes: 3 },
@@ -178,8 +193,9 @@ const CASES: ContractCase[] = [
   },
 ];
 
+/** Random tensors of `shapes`, typed as the 2D interfaces take them (volumetric components take their 5D ones). */
 const random = (shapes: Shape[], seed: number): tf.Tensor4D[] =>
-  shapes.map((s, i) => tf.randomNormal(s, 0, 1, 'float32', seed + i) as tf.Tensor4D);
+  shapes.map((s, i) => tf.randomNormal(s as [number, number, number, number], 0, 1, 'float32', seed + i) as tf.Tensor4D);
 
 /** The component's forward outputs and its training loss, on fixed inputs. */
 function harness(c: ContractCase, model: Module): { forward(): tf.Tensor4D[]; loss(): tf.Scalar; dispose(): void } {
@@ -202,17 +218,15 @@ function harness(c: ContractCase, model: Module): { forward(): tf.Tensor4D[]; lo
     return { forward, loss: () => tf.addN(forward().map((o, i) => tf.sum(tf.mul(o, weights[i])))) as tf.Scalar, dispose };
   }
   const head = model as DecodeHead;
-  const [b, h, w] = c.outputs[0];
-  const target = c.needs?.depth
-    ? (tf.randomUniform([b, h, w], 0.5, 5, 'float32', 30) as tf.Tensor3D)
-    : (tf.randomUniformInt([b, h, w], 0, 3, 31) as tf.Tensor3D);
+  const grid = c.outputs[0]!.slice(0, -1); // [B, H, W], or [B, D, H, W] for a volumetric head
+  const target = c.needs?.depth ? tf.randomUniform(grid, 0.5, 5, 'float32', 30) : tf.randomUniformInt(grid, 0, 3, 31);
   held.push(target);
-  return {
-    forward: () => [head.forward(features)],
-    loss: () =>
-      totalLoss(head.loss(features, c.needs?.depth ? { depth: target } : { label: target, priors })),
-    dispose,
-  };
+  const targets: Targets = c.needs?.depth
+    ? { depth: target as tf.Tensor3D }
+    : grid.length === 4
+      ? { labelVolume: target as tf.Tensor4D }
+      : { label: target as tf.Tensor3D, priors };
+  return { forward: () => [head.forward(features)], loss: () => totalLoss(head.loss(features, targets)), dispose };
 }
 
 /** One forward + backward pass: the names of the trainable parameters whose gradient is 0 everywhere. */

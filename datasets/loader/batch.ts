@@ -10,6 +10,7 @@ export type SampleMeta = Pick<
   | 'depthMapPath'
   | 'volume'
   | 'geometry'
+  | 'spacing'
   | 'oriShape'
   | 'imgShape'
   | 'padShape'
@@ -52,8 +53,8 @@ interface Grid {
 }
 
 function meta(s: Sample): SampleMeta {
-  const { index, imgPath, segMapPath, depthMapPath, volume, geometry, oriShape, imgShape, padShape, scaleFactor, flip } = s;
-  return { index, imgPath, segMapPath, depthMapPath, volume, geometry, oriShape, imgShape, padShape, scaleFactor, flip };
+  const { index, imgPath, segMapPath, depthMapPath, volume, geometry, spacing, oriShape, imgShape, padShape, scaleFactor, flip } = s;
+  return { index, imgPath, segMapPath, depthMapPath, volume, geometry, spacing, oriShape, imgShape, padShape, scaleFactor, flip };
 }
 
 const SAME_SIZE_HINT =

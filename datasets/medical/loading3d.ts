@@ -47,7 +47,7 @@ export class LoadBiomedicalImageFromFile implements Transform {
     const n = shape[0] * shape[1] * shape[2];
     const data = channels === 1 ? Float32Array.from(v.data) : channelsLast(v.data, n, channels);
     const spacing = v.spacing.slice(-3) as Shape3;
-    return { ...sample, img3d: { data, shape, channels }, geometry: { spacing, affine: v.affine } };
+    return { ...sample, img3d: { data, shape, channels }, geometry: { spacing, affine: v.affine }, spacing };
   }
 }
 

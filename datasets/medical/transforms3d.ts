@@ -67,10 +67,13 @@ export class ResampleToSpacing implements Transform {
   }
   apply(sample: Sample): Sample {
     const img = requireVolume(sample, this.type);
-    const from = sample.geometry?.spacing;
+    const from = sample.spacing ?? sample.geometry?.spacing;
     if (from === undefined) throw new Error(`${this.type}: ${sample.imgPath} has no voxel spacing`);
     const label = sample.gtSeg3d && resampleToSpacing(sample.gtSeg3d, from, this.spacing, 'nearest');
-    return withVolumes(sample, resampleToSpacing(img, from, this.spacing, 'trilinear'), label);
+    const image = resampleToSpacing(img, from, this.spacing, 'trilinear');
+    // the grid's exact voxel size: the extent kept over the rounded voxel count
+    const spacing = image.shape.map((n, a) => (img.shape[a]! * from[a]!) / n) as Shape3;
+    return { ...withVolumes(sample, image, label), spacing };
   }
 }
 

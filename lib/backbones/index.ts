@@ -9,3 +9,6 @@ export {
 export { ResNet, ResNetOptions, BasicBlock, Bottleneck, RESNET_ARCHS, type ResNetDepth } from './resnet.js';
 export { All2Cross, All2CrossOptions, PyramidFeatures, SwinStages, SwinStage } from './hiformer.js';
 export { MultiScaleBlock, CrossAttentionBlock, CrossAttention } from './hiformer-dlf.js';
+export { DFormer, DFormerOptions } from './dformer.js';
+export { DFormerBlock3D, DFormerStage, PatchEmbed3D, PatchExpand3D, PatchMerging3D, PosCNN } from './dformer-layers.js';
+export { grouping, partition, unpartition, type Grouping } from './dformer-attention.js';

@@ -135,15 +135,23 @@ export class Attention extends Module {
     this.projDrop = this.addModule('proj_drop', new Dropout(o.projDrop));
   }
 
-  /** x: [B, N, C] -> [B, N, C] */
-  forward(x: tf.Tensor3D): tf.Tensor3D {
+  /**
+   * x: [B, N, C] -> [B, N, C]. `mask` [G, 1 or N, N], when x holds B/G samples of G groups each (D-Former's groups,
+   * lib/backbones/dformer-attention.ts), is added to the logits of group g (−1e6 on padded keys).
+   */
+  forward(x: tf.Tensor3D, mask?: tf.Tensor3D): tf.Tensor3D {
     return tf.tidy(() => {
       const [b, n, c] = x.shape;
       const h = this.numHeads;
       // [B, N, 3C] -> [3, B, heads, N, head_dim]
       const qkv = tf.transpose(tf.reshape(this.qkv.forward(x), [b, n, 3, h, c / h]), [2, 0, 3, 1, 4]);
       const [q, k, v] = tf.unstack(qkv);
-      const weights = this.attnDrop.forward(tf.softmax(tf.matMul(tf.mul(q, this.scale), k, false, true)));
+      let logits = tf.matMul(tf.mul(q, this.scale), k, false, true);
+      if (mask) {
+        const g = mask.shape[0];
+        logits = tf.reshape(tf.add(tf.reshape(logits, [b / g, g, h, n, n]), tf.expandDims(mask, 1)), [b, h, n, n]);
+      }
+      const weights = this.attnDrop.forward(tf.softmax(logits));
       const out = tf.reshape(tf.transpose(tf.matMul(weights, v), [0, 2, 1, 3]), [b, n, c]);
       return this.projDrop.forward(this.proj.forward(out)) as tf.Tensor3D;
     });

@@ -20,6 +20,8 @@ export function pairOf(item: TSchema) {
 
 /** [h, w] of positive integers. */
 export const sizePair = pairOf(positiveInt);
+/** [d, h, w] of positive integers (volumes). */
+export const sizeTriple = Type.Unsafe<[number, number, number]>({ type: 'array', items: positiveInt, minItems: 3, maxItems: 3 });
 /** mmcv's size or scale: an integer n (meaning [n, n]) or a pair of positive integers. */
 export const intOrPair = Type.Union([positiveInt, sizePair]);
 

@@ -12,6 +12,8 @@ export interface AugOptions {
   flip?: boolean;
   /** Resize ratios of the input (1 = as given). */
   scales?: number[];
+  /** Volumes: also the 7 mirrored versions of each window (flips of D, H, W), as nnU-Net. */
+  mirror?: boolean;
 }
 
 /** mmseg's multi-scale + flip test-time augmentation (`--aug-test`). */

@@ -7,28 +7,29 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ComponentConfig, SegvitConfig } from '../config/types.js';
 import { isWasmFailure, memoryMB, WASM_MAX_HEAP_MB } from '../backend.js';
 import { rng } from '../random.js';
-import type { Targets } from '../segmentors/types.js';
+import type { ModelInput, Targets } from '../segmentors/types.js';
 import { profileKernels, type KernelTime } from './kernel-times.js';
 import { buildTraining, trainStep, type TrainingParts } from './trainer.js';
 
 /** The shape of a training batch, and the config key it comes from. */
 export interface ProfileInput {
   batch: number;
-  /** [h, w] of each image. */
-  crop: [number, number];
+  /** [h, w] of each image, or [d, h, w] of each volume. */
+  crop: number[];
   /** The config key `crop` was read from. */
   cropFrom: string;
 }
 
-function pair(value: unknown): [number, number] | undefined {
+function size(value: unknown): number[] | undefined {
   if (typeof value === 'number') return [value, value];
-  if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'number')) return value as [number, number];
+  if (Array.isArray(value) && (value.length === 2 || value.length === 3) && value.every((v) => typeof v === 'number')) return value;
   return undefined;
 }
 
 /**
- * The training batch of `cfg`: `train_dataloader.batch_size` images of the train pipeline's RandomCrop crop_size,
- * else `model.data_preprocessor.size`, else the dataset's `img_size` (the generated datasets).
+ * The training batch of `cfg`: `train_dataloader.batch_size` images of the train pipeline's RandomCrop crop_size
+ * (volumes of its RandomCrop3D crop_size), else `model.data_preprocessor.size`, else the dataset's `img_size` (the
+ * generated datasets).
  */
 export function profileInput(cfg: SegvitConfig): ProfileInput {
   const loader = cfg.train_dataloader;
@@ -37,14 +38,14 @@ export function profileInput(cfg: SegvitConfig): ProfileInput {
   }
   const dataset = loader.dataset as ComponentConfig & { pipeline?: ComponentConfig[]; img_size?: unknown };
   const pipeline = dataset.pipeline ?? [];
-  const cropIndex = pipeline.findIndex((t) => t.type === 'RandomCrop');
+  const cropIndex = pipeline.findIndex((t) => t.type === 'RandomCrop' || t.type === 'RandomCrop3D');
   const candidates: [string, unknown][] = [
     [`train_dataloader.dataset.pipeline[${cropIndex}].crop_size`, pipeline[cropIndex]?.crop_size],
     ['model.data_preprocessor.size', (cfg.model?.data_preprocessor as { size?: unknown } | undefined)?.size],
     ['train_dataloader.dataset.img_size', dataset.img_size],
   ];
   for (const [key, value] of candidates) {
-    const crop = pair(value);
+    const crop = size(value);
     if (crop) return { batch: loader.batch_size, crop, cropFrom: key };
   }
   throw new Error(
@@ -53,11 +54,11 @@ export function profileInput(cfg: SegvitConfig): ProfileInput {
   );
 }
 
-/** Random raw images (0..255, as the loader gives them) and the task's random ground truth. */
-function randomBatch(parts: TrainingParts, input: ProfileInput, channels: number): { images: tf.Tensor4D; targets: Targets } {
-  const [h, w] = input.crop;
-  const images = tf.randomUniform([input.batch, h, w, channels], 0, 255, 'float32', rng.seed()) as tf.Tensor4D;
-  return { images, targets: parts.task.randomTargets([input.batch, h, w]) };
+/** Random raw images (0..255, as the loader gives them) or volumes, and the task's random ground truth. */
+function randomBatch(parts: TrainingParts, input: ProfileInput, channels: number): { images: ModelInput; targets: Targets } {
+  const shape = [input.batch, ...input.crop, channels] as [number, number, number, number];
+  const images = tf.randomUniform(shape, 0, 255, 'float32', rng.seed()) as ModelInput;
+  return { images, targets: parts.task.randomTargets([input.batch, ...input.crop]) };
 }
 
 /** The error of a wasm failure during a step: most likely the heap ran out, and what to change. */

@@ -65,7 +65,7 @@ function centredPad(size: number, target: number): [number, number] {
 }
 
 /** `predict` averaged over the flips of every subset of the three spatial axes. */
-function mirrored(predict: (x: tf.Tensor5D) => tf.Tensor5D, x: tf.Tensor5D): tf.Tensor5D {
+export function mirrored(predict: (x: tf.Tensor5D) => tf.Tensor5D, x: tf.Tensor5D): tf.Tensor5D {
   return tf.tidy(() => {
     const subsets = [[], [1], [2], [3], [1, 2], [1, 3], [2, 3], [1, 2, 3]];
     const sum = subsets

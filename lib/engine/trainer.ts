@@ -13,7 +13,7 @@ import { registries } from '../registry.js';
 import { memoryMB } from '../backend.js';
 import { rng, manualSeed } from '../random.js';
 import { totalLoss } from '../segmentors/encoder-decoder.js';
-import type { Segmentor, Targets } from '../segmentors/types.js';
+import type { ModelInput, Segmentor, Targets } from '../segmentors/types.js';
 import { formatLoadReport, loadStateDict, loadWeights } from '../weights/node.js';
 import { buildOptimWrapper } from './optim/build.js';
 import type { OptimWrapper } from './optim/optim-wrapper.js';
@@ -74,9 +74,10 @@ class Averages {
   }
 }
 
-/** Loss terms of raw images [B, H, W, C] and their targets, preprocessed as for training. */
-export function trainingLosses(model: Segmentor, images: tf.Tensor4D, targets: Targets): Record<string, tf.Scalar> {
-  const prepared = model.dataPreprocessor.forward(images, targets, true);
+/** Loss terms of raw images [B, H, W, C] (or volumes [B, D, H, W, C]) and their targets, preprocessed as for training. */
+export function trainingLosses(model: Segmentor, images: ModelInput, targets: Targets): Record<string, tf.Scalar> {
+  if (images.rank === 5) return model.loss(images, targets); // volumes come normalised from the pipeline
+  const prepared = model.dataPreprocessor.forward(images as tf.Tensor4D, targets, true);
   return model.loss(prepared.images, prepared.targets);
 }
 
@@ -84,7 +85,7 @@ export function trainingLosses(model: Segmentor, images: tf.Tensor4D, targets: T
  * One forward/backward on a batch: the loss terms (numbers) and the gradients of the total loss, keyed by
  * parameter name (tfjs keys them by its own variable names). `segvit profile` times this same step.
  */
-export function trainStep(model: Segmentor, params: [string, tf.Variable][], images: tf.Tensor4D, targets: Targets) {
+export function trainStep(model: Segmentor, params: [string, tf.Variable][], images: ModelInput, targets: Targets) {
   let terms: Record<string, tf.Scalar> = {};
   const { value, grads: byVariable } = tf.variableGrads(() => {
     terms = trainingLosses(model, images, targets);
@@ -186,7 +187,7 @@ export async function train(cfg: SegvitConfig, options: TrainOptions): Promise<T
       const t0 = performance.now();
       const { value: batch } = await stream.next();
       const t1 = performance.now();
-      const images = tf.tensor4d(batch.images, batch.shape);
+      const images = batch.volumeShape ? tf.tensor5d(batch.images, batch.volumeShape) : tf.tensor4d(batch.images, batch.shape);
       const targets = task.targets(batch);
       const { loss, values, grads, finite } = trainStep(model, params, images, targets);
       tf.dispose([images, targets]);

@@ -172,8 +172,23 @@ export class Conv3d extends ConvNd<3> {
     return tf.conv3d(x as tf.Tensor5D, w as tf.Tensor5D, stride as [number, number, number], 'valid');
   }
 
-  protected depthwiseConv(): undefined {
-    return undefined;
+  /**
+   * tfjs has no depthwise conv3d: one depthwise conv2d per depth tap, on the depth slices it reads, summed. Each has
+   * its gradients on every backend; backprop keeps kD shifted copies of x, not one per kernel tap.
+   */
+  protected depthwiseConv(x: tf.Tensor, w: tf.Tensor, stride: number[]): tf.Tensor {
+    const [b, d, h, wd, c] = x.shape as number[];
+    const [kd, kh, kw, , m] = w.shape as number[];
+    const [sd, sh, sw] = stride;
+    const outD = Math.floor((d - kd) / sd) + 1;
+    const taps = Array.from({ length: kd }, (_, t) => {
+      // [B, outD, H, W, C] -> [B·outD, H, W, C]: the depth slices tap t reads
+      const slices = tf.stridedSlice(x, [0, t, 0, 0, 0], [b, t + (outD - 1) * sd + 1, h, wd, c], [1, sd, 1, 1, 1]);
+      const filter = tf.reshape(tf.slice(w, [t, 0, 0, 0, 0], [1, kh, kw, c, m]), [kh, kw, c, m]) as tf.Tensor4D;
+      return tf.depthwiseConv2d(tf.reshape(slices, [b * outD, h, wd, c]) as tf.Tensor4D, filter, [sh, sw], 'valid');
+    });
+    const y = taps.length === 1 ? taps[0] : tf.addN(taps);
+    return tf.reshape(y, [b, outD, ...y.shape.slice(1)]);
   }
 }
 

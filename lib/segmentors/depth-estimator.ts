@@ -9,7 +9,9 @@ import { Module, interpolate } from '../nn/index.js';
 import { defineOptions, type OptionsInput } from '../config/declare.js';
 import { resolveOptions } from '../config/resolve.js';
 import { registries, type BuildContext } from '../registry.js';
-import { backboneOutputs, withPrefix, type Backbone, type DecodeHead, type Neck, type Segmentor, type Targets } from './types.js';
+import {
+  backboneOutputs, imagePart, withPrefix, type Backbone, type DecodeHead, type Neck, type Segmentor, type Targets,
+} from './types.js';
 import { SegDataPreProcessor } from './data-preprocessor.js';
 import { dataPreprocessorOption, segmentorParts } from './encoder-decoder.js';
 
@@ -31,9 +33,10 @@ export class DepthEstimator extends Module implements Segmentor {
   constructor(options: DepthEstimatorOptions, ctx?: BuildContext) {
     super();
     const o = resolveOptions(DepthEstimatorOptions, options, ctx);
-    this.backbone = this.addModule('backbone', o.backbone);
+    const path = ctx?.path ?? 'DepthEstimator';
+    this.backbone = this.addModule('backbone', imagePart<Backbone>(o.backbone, `${path}.backbone`, 'DepthEstimator'));
     if (o.neck) this.neck = this.addModule('neck', o.neck);
-    this.decodeHead = this.addModule('decode_head', o.decode_head);
+    this.decodeHead = this.addModule('decode_head', imagePart<DecodeHead>(o.decode_head, `${path}.decode_head`, 'DepthEstimator'));
     this.dataPreprocessor = new SegDataPreProcessor(o.data_preprocessor ?? {});
   }
 

@@ -13,7 +13,9 @@ import {
 import { resolveOptions } from '../config/resolve.js';
 import { sizePair } from '../config/schema-parts.js';
 import { registries, type BuildContext } from '../registry.js';
-import { backboneOutputs, withPrefix, type Backbone, type DecodeHead, type Neck, type Segmentor, type Targets } from './types.js';
+import {
+  backboneOutputs, imagePart, withPrefix, type Backbone, type DecodeHead, type Neck, type Segmentor, type Targets, type VolumeHead,
+} from './types.js';
 import { DataPreprocessorOptions, SegDataPreProcessor } from './data-preprocessor.js';
 import { slideInference } from './slide-inference.js';
 
@@ -79,11 +81,15 @@ export class EncoderDecoder extends Module implements Segmentor {
       throw new Error(`${ctx?.path ?? 'EncoderDecoder'}.test_cfg: slide mode needs crop_size and stride`);
     }
     this.testCfg = test as TestCfg;
-    this.backbone = this.addModule('backbone', o.backbone);
+    const path = ctx?.path ?? 'EncoderDecoder';
+    this.backbone = this.addModule('backbone', imagePart<Backbone>(o.backbone, `${path}.backbone`, 'EncoderDecoder'));
     if (o.neck) this.neck = this.addModule('neck', o.neck);
-    this.decodeHead = this.addModule('decode_head', o.decode_head);
+    this.decodeHead = this.addModule('decode_head', imagePart<DecodeHead>(o.decode_head, `${path}.decode_head`, 'EncoderDecoder'));
     this.dataPreprocessor = new SegDataPreProcessor(o.data_preprocessor ?? {});
-    const aux = o.auxiliary_head;
+    const auxPart = (head: DecodeHead | VolumeHead, at: string) => imagePart<DecodeHead>(head, `${path}.${at}`, 'EncoderDecoder');
+    const aux = Array.isArray(o.auxiliary_head)
+      ? o.auxiliary_head.map((h, i) => auxPart(h, `auxiliary_head.${i}`))
+      : o.auxiliary_head && auxPart(o.auxiliary_head, 'auxiliary_head');
     if (Array.isArray(aux)) {
       this.auxiliaryHeads = this.addModule('auxiliary_head', new ModuleList(aux)).items;
       this.#auxPrefixes = aux.map((_, i) => `aux_${i}`);

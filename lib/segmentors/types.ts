@@ -9,6 +9,13 @@ export interface Backbone extends Module {
   forwardWithPriors?(x: tf.Tensor4D): { outs: tf.Tensor4D[]; priors: tf.Tensor4D[] };
 }
 
+/** A volume encoder (DFormer): [B, D, H, W, C] -> feature volumes [B, d, h, w, C'], finest first. */
+export interface VolumeBackbone extends Module {
+  /** Tells volumetric parts from 2D ones at run time. */
+  readonly volumetric: true;
+  forward(x: tf.Tensor5D): tf.Tensor5D[];
+}
+
 /** Feature maps -> feature maps (FPN and the like). */
 export interface Neck extends Module {
   forward(features: tf.Tensor4D[]): tf.Tensor4D[];
@@ -25,6 +32,8 @@ export type Targets = {
   depth?: tf.Tensor3D;
   /** A SeMask backbone's prior maps, one per stage; the segmentor adds them. */
   priors?: tf.Tensor4D[];
+  /** Class ids [B, D, H, W] int32 of volumes (segmentation3d). */
+  labelVolume?: tf.Tensor4D;
 };
 
 /**
@@ -42,8 +51,22 @@ export interface DecodeHead extends Module {
   loss(inputs: tf.Tensor4D[], targets: Targets): Record<string, tf.Scalar>;
 }
 
+/** A volumetric head (heads/dformer.ts): 3D features [B, d, h, w, C] -> logits [B, D, H, W, K], and its losses. */
+export interface VolumeHead extends Module {
+  /** Tells volumetric parts from 2D ones at run time. */
+  readonly volumetric: true;
+  readonly numClasses: number;
+  readonly alignCorners: boolean;
+  forward(inputs: tf.Tensor5D[]): tf.Tensor5D;
+  /** Training losses against `targets.labelVolume`. */
+  loss(inputs: tf.Tensor5D[], targets: Targets): Record<string, tf.Scalar>;
+}
+
 /** What a segmentor is trained and evaluated for; lib/engine/tasks gives each its data, metric and outputs. */
-export type SegmentorTask = 'segmentation' | 'depth';
+export type SegmentorTask = 'segmentation' | 'depth' | 'segmentation3d';
+
+/** What a segmentor takes: images [B, H, W, C], or volumes [B, D, H, W, C] for task segmentation3d. */
+export type ModelInput = tf.Tensor4D | tf.Tensor5D;
 
 /**
  * A whole model: data preprocessor, backbone -> [neck] -> decode head (+ auxiliary heads in training), and the task it
@@ -53,16 +76,29 @@ export type SegmentorTask = 'segmentation' | 'depth';
 export interface Segmentor extends Module {
   readonly task: SegmentorTask;
   readonly dataPreprocessor: SegDataPreProcessor;
-  readonly decodeHead: DecodeHead;
-  /** Backbone (and neck) features of normalised images [B, H, W, C]. */
-  extractFeat(img: tf.Tensor4D): tf.Tensor4D[];
-  /** Training losses of normalised images [B, H, W, C] against their targets, keyed `decode.*` (and `aux.*` / `aux_{i}.*`). */
-  loss(img: tf.Tensor4D, targets: Targets): Record<string, tf.Scalar>;
+  readonly decodeHead: DecodeHead | VolumeHead;
+  /** Training losses of normalised inputs against their targets, keyed `decode.*` (and `aux.*` / `aux_{i}.*`). */
+  loss(img: ModelInput, targets: Targets): Record<string, tf.Scalar>;
   /**
-   * Test-mode prediction of normalised images [B, H, W, C] at their size: logits [B, H, W, K] for segmentation (as its
-   * test_cfg says), depth [B, H, W] for depth.
+   * Test-mode prediction of normalised inputs at their size: logits [B, H, W, K] for segmentation (as its test_cfg
+   * says), depth [B, H, W] for depth, logits [B, D, H, W, K] for segmentation3d.
    */
-  predict(img: tf.Tensor4D): tf.Tensor;
+  predict(img: ModelInput): tf.Tensor;
+}
+
+type Part = Backbone | VolumeBackbone | DecodeHead | VolumeHead;
+const isVolumetric = (part: Part): part is VolumeBackbone | VolumeHead => (part as { volumetric?: boolean }).volumetric === true;
+
+/** `part`, built at config path `path` for a 2D `segmentor`, checked to take images, not volumes. */
+export function imagePart<T extends Backbone | DecodeHead>(part: T | VolumeBackbone | VolumeHead, path: string, segmentor: string): T {
+  if (!isVolumetric(part)) return part;
+  throw new Error(`${path}: ${part.constructor.name} works on volumes [B, D, H, W, C]; use it in an EncoderDecoder3D, not ${segmentor}`);
+}
+
+/** `part`, built at config path `path` for EncoderDecoder3D, checked to take volumes. */
+export function volumePart<T extends VolumeBackbone | VolumeHead>(part: T | Backbone | DecodeHead, path: string): T {
+  if (isVolumetric(part)) return part as T;
+  throw new Error(`${path}: ${part.constructor.name} works on images [B, H, W, C]; EncoderDecoder3D takes volumetric parts (DFormer, DFormerHead)`);
 }
 
 /** A head's losses under a segmentor's key prefix (`decode`, `aux`, `aux_{i}`). */

@@ -41,10 +41,10 @@ describe('tasks', () => {
   });
 
   it('name a model that declares no task, or a task segvit does not run', () => {
-    class Volumetric extends Module {
-      readonly task = 'volumetric';
+    class Panoptic extends Module {
+      readonly task = 'panoptic';
     }
-    expect(() => taskOf(new Volumetric() as unknown as Segmentor)).to.throw("Volumetric declares task 'volumetric'; segvit runs segmentation, depth");
-    expect(() => taskOf(new Stem() as unknown as Segmentor)).to.throw('Stem is not a segmentor: a Segmentor declares its task (segmentation, depth)');
+    expect(() => taskOf(new Panoptic() as unknown as Segmentor)).to.throw("Panoptic declares task 'panoptic'; segvit runs segmentation, depth, segmentation3d");
+    expect(() => taskOf(new Stem() as unknown as Segmentor)).to.throw('Stem is not a segmentor: a Segmentor declares its task (segmentation, depth, segmentation3d)');
   });
 });

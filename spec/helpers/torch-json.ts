@@ -1,10 +1,16 @@
 /** Reading the JSON fixtures of tools/reference/*.py that store tensors in PyTorch layouts (spec/fixtures/<dir>/). */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { TensorRecord } from '../../lib/weights/index.js';
 
 export interface StoredTensor {
   shape: number[];
   data: number[];
+}
+
+/** The file `spec/fixtures/<path>` (binary fixtures, read with the weights readers). */
+export function fixturePath(path: string): string {
+  return fileURLToPath(new URL(`../../../spec/fixtures/${path}`, import.meta.url));
 }
 
 /** The parsed fixture `spec/fixtures/<path>`. */

@@ -50,7 +50,7 @@ export function depthTask(model: Segmentor): Task {
       if (!batch.depths || !batch.depthShape) throw new Error('training needs depth maps: add LoadDepthAnnotation to the train pipeline');
       return { depth: tf.tensor3d(batch.depths, batch.depthShape) };
     },
-    randomTargets: (shape) => ({ depth: tf.randomUniform(shape, 0.5, 10, 'float32', rng.seed()) as tf.Tensor3D }),
+    randomTargets: (shape) => ({ depth: tf.randomUniform(shape as [number, number, number], 0.5, 10, 'float32', rng.seed()) as tf.Tensor3D }),
     evaluator(cfg, path) {
       const metric = metricOf([DepthMetric], cfg, path, 'depth estimator');
       return {

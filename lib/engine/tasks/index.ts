@@ -5,6 +5,7 @@
 import type { Segmentor, SegmentorTask } from '../../segmentors/types.js';
 import { depthTask } from './depth.js';
 import { segmentationTask } from './segmentation.js';
+import { segmentation3dTask } from './segmentation3d.js';
 import type { Task } from './task.js';
 
 export type { Evaluation, Evaluator, PredictOutputs, Task } from './task.js';
@@ -12,6 +13,7 @@ export type { Evaluation, Evaluator, PredictOutputs, Task } from './task.js';
 const TASKS: Record<SegmentorTask, (model: Segmentor) => Task> = {
   segmentation: segmentationTask,
   depth: depthTask,
+  segmentation3d: segmentation3dTask,
 };
 
 /** The task a built model declares; a model that declares none, or a task segvit does not run, is an error that says so. */

@@ -88,7 +88,7 @@ export function segmentationTask(model: Segmentor): Task {
       if (!batch.labels || !batch.labelShape) throw new Error('training needs label maps: add LoadAnnotations to the train pipeline');
       return { label: tf.tensor3d(Int32Array.from(batch.labels), batch.labelShape, 'int32') };
     },
-    randomTargets: (shape) => ({ label: tf.randomUniformInt(shape, 0, model.decodeHead.numClasses, rng.seed()) as tf.Tensor3D }),
+    randomTargets: (shape) => ({ label: tf.randomUniformInt(shape as [number, number, number], 0, model.decodeHead.numClasses, rng.seed()) as tf.Tensor3D }),
     evaluator(cfg, path) {
       const metric = metricOf<SegMetric>([IoUMetric, DiceHD95Metric, BinarySegMetric], cfg, path, 'segmentor');
       if (metric instanceof DiceHD95Metric) return volumeEvaluator(model, metric);

@@ -50,8 +50,8 @@ export interface Task {
   readonly testAug: AugOptions;
   /** The batch's ground truth as the model trains on it. */
   targets(batch: Batch): Targets;
-  /** Random ground truth for a batch of `shape` [B, h, w] (`segvit profile`). */
-  randomTargets(shape: [number, number, number]): Targets;
+  /** Random ground truth for a batch of `shape`: [B, h, w], or [B, d, h, w] for volumes (`segvit profile`). */
+  randomTargets(shape: number[]): Targets;
   /** The evaluator that `cfg` (val_evaluator or test_evaluator, at config path `path`) configures; absent: the task's default. */
   evaluator(cfg: ComponentConfig | undefined, path: string): Evaluator;
   /** Predict each image file and write its outputs, a line per image on stdout (`segvit predict`). */
