@@ -1,6 +1,10 @@
-/** `segvit convert`: medical volumes into the 2D layout the medical configs read (TransUNet's Synapse layout). */
+/**
+ * `segvit convert`: medical volumes into the layouts the medical configs read: TransUNet's 2D Synapse layout, and
+ * NiftiFolderDataset folders for the 3D demo.
+ */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { convertHemispheres } from '../../datasets/medical/hemispheres.js';
 import { convertNiftiSlices } from '../../datasets/medical/nifti-convert.js';
 import { convertSynapse } from '../../datasets/medical/synapse-convert.js';
 
@@ -34,11 +38,12 @@ function readRegions(file: string): Record<string, number[]> {
 export function registerConvert(program: Command): void {
   const convert = program
     .command('convert')
-    .description("write medical volumes in TransUNet's 2D layout (train_npz slices, test_vol_h5 volumes, lists)")
+    .description("write medical volumes in TransUNet's 2D layout (train_npz slices, test_vol_h5 volumes, lists), or as 3D hemispheres")
     .addHelpText(
       'after',
       '\nExample:\n  $ segvit convert synapse ~/Downloads/RawData data/synapse\n' +
-        '  $ segvit convert nifti ch2bet.nii.gz aal.nii.gz data/brain --regions configs/demo/aal-regions.json --test-slabs 40:50',
+        '  $ segvit convert nifti ch2bet.nii.gz aal.nii.gz data/brain --regions configs/demo/aal-regions.json --test-slabs 40:50\n' +
+        '  $ segvit convert hemispheres ch2bet.nii.gz aal.nii.gz data/brain3d --regions configs/demo/aal-regions.json',
     );
   convert
     .command('synapse')
@@ -76,5 +81,21 @@ export function registerConvert(program: Command): void {
         ...(o.window === undefined ? {} : { window: parseWindow(o.window) }),
       });
       console.log(`${out}: ${summary.trainSlices} training slices, ${summary.testCases} test slabs; classes ${summary.classes.join(', ')}`);
+    });
+  convert
+    .command('hemispheres')
+    .description('one brain + atlas pair split at the midline: the left hemisphere to train on, the right one mirrored to validate')
+    .argument('<image>', 'brain volume (.nii or .nii.gz) on an axis-aligned grid, world x = 0 at the midline')
+    .argument('<label>', 'atlas label volume on the same grid')
+    .argument('<out>', 'output folder: train/{images,labels}/left.nii.gz, val/{images,labels}/right_mirrored.nii.gz')
+    .requiredOption('--regions <file>', 'JSON {"region": [atlas labels, ...]}: the classes, after background')
+    .addHelpText(
+      'after',
+      '\nExample (the 3D brain demo):\n  $ segvit convert hemispheres data/mricron/ch2bet.nii.gz data/mricron/aal.nii.gz data/brain3d \\\n' +
+        '      --regions configs/demo/aal-regions.json',
+    )
+    .action(async (image: string, label: string, out: string, o: { regions: string }) => {
+      const { classes, shape } = await convertHemispheres({ image, label, out, regions: readRegions(o.regions) });
+      console.log(`${out}: two hemispheres of [${shape.join(', ')}] voxels; classes ${classes.join(', ')}`);
     });
 }

@@ -81,8 +81,7 @@ only grows, so it is the process's peak), else the peak of tensor bytes seen by 
         iters: opts.iters,
         onStep: ({ step, seconds, loss }) => console.log(`${stepName(step, opts.iters)}: ${seconds.toFixed(3)} s, loss ${loss.toFixed(4)}`),
       });
-      const [h, w] = result.crop;
-      console.log(`batch ${result.batch} of ${h}x${w} (from ${result.cropFrom}), ${(result.parameters / 1e6).toFixed(2)}M trainable parameters`);
+      console.log(`batch ${result.batch} of ${result.crop.join('x')} (from ${result.cropFrom}), ${(result.parameters / 1e6).toFixed(2)}M trainable parameters`);
       console.log(kernelTable(result.kernels, result.profiledSeconds * 1000));
       console.log(summary(result, backend));
     });

@@ -29,7 +29,7 @@ export function regionClasses(regions: Record<string, number[]>): string[] {
   return ['background', ...Object.keys(regions)];
 }
 
-function regionMap(regions: Record<string, number[]>): Map<number, number> {
+export function regionMap(regions: Record<string, number[]>): Map<number, number> {
   const map = new Map<number, number>();
   Object.values(regions).forEach((labels, i) => {
     for (const label of labels) {

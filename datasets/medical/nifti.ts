@@ -115,11 +115,12 @@ const WRITABLE = new Map<string, [code: number, bits: number]>([
 
 /**
  * Write `v` ([Z, Y, X], the grid of `like`) as the .nii.gz `path` with `like`'s header: its affine, spacing and
- * orientation, the datatype of `v`, no intensity scaling.
+ * orientation, the datatype of `v`, no intensity scaling. With `affine` (voxel -> world of `v`'s own grid, same voxel
+ * size: a crop or a flip of `like`), `v` may have another shape; the affine is written as the sform, the qform dropped.
  */
-export async function writeNifti(path: string, v: NdArray, like: Volume): Promise<void> {
+export async function writeNifti(path: string, v: NdArray, like: Volume, affine?: number[][]): Promise<void> {
   if (like.header.length !== 348) throw new Error(`writeNifti: ${path}: the template volume is not NIfTI-1`);
-  if (v.shape.join() !== like.shape.join()) {
+  if (affine === undefined && v.shape.join() !== like.shape.join()) {
     throw new Error(`writeNifti: ${path}: data is [${v.shape.join(', ')}] but the template volume is [${like.shape.join(', ')}]`);
   }
   const [code, bits] = WRITABLE.get(v.data.constructor.name)!;
@@ -134,6 +135,11 @@ export async function writeNifti(path: string, v: NdArray, like: Volume): Promis
   view.setFloat32(108, 352, le); // vox_offset
   view.setFloat32(112, 1, le); // scl_slope
   view.setFloat32(116, 0, le); // scl_inter
+  if (affine !== undefined) {
+    view.setInt16(252, 0, le); // qform_code: the sform alone says where the voxels are
+    view.setInt16(254, Math.max(1, view.getInt16(254, le)), le); // sform_code
+    for (let r = 0; r < 3; r++) for (let c = 0; c < 4; c++) view.setFloat32(280 + 16 * r + 4 * c, affine[r]![c]!, le);
+  }
   const body = new Uint8Array(v.data.byteLength);
   const out = new DataView(body.buffer);
   const size = bits / 8;

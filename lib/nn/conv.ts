@@ -157,6 +157,24 @@ export class Conv2d extends ConvNd<2> {
   }
 }
 
+/**
+ * A 'valid' conv3d whose stride equals its kernel (patch embeddings, 1×1×1 convs) as one matrix product: each
+ * non-overlapping patch [kd, kh, kw, C] flattened, times the filter [kd·kh·kw·C, out]. The same numbers as tf.conv3d,
+ * and on wasm many times faster (its conv3d and their gradients are direct loops; the product runs on the GEMM).
+ */
+function patchwise(x: tf.Tensor5D, w: tf.Tensor5D): tf.Tensor5D {
+  return tf.tidy(() => {
+    const [kd, kh, kw, cin, cout] = w.shape;
+    const [b, d0, h0, w0] = x.shape;
+    const [d, h, wd] = [Math.floor(d0 / kd), Math.floor(h0 / kh), Math.floor(w0 / kw)];
+    const cropped = d * kd === d0 && h * kh === h0 && wd * kw === w0 ? x : tf.slice(x, 0, [b, d * kd, h * kh, wd * kw, cin]);
+    // [B·d, kd, h, kh, wd, kw·C] -> [B·d, h, wd, kd, kh, kw·C]
+    const patches = tf.transpose(tf.reshape(cropped, [b * d, kd, h, kh, wd, kw * cin]), [0, 2, 4, 1, 3, 5]);
+    const flat = tf.reshape(patches, [b * d * h * wd, kd * kh * kw * cin]) as tf.Tensor2D;
+    return tf.reshape(tf.matMul(flat, tf.reshape(w, [kd * kh * kw * cin, cout]) as tf.Tensor2D), [b, d, h, wd, cout]);
+  });
+}
+
 /** `nn.Conv3d`: x [B, D, H, W, in] -> [B, D', H', W', out]. */
 export class Conv3d extends ConvNd<3> {
   constructor(
@@ -169,6 +187,8 @@ export class Conv3d extends ConvNd<3> {
   }
 
   protected denseConv(x: tf.Tensor, w: tf.Tensor, stride: number[]): tf.Tensor {
+    const [kd, kh, kw] = w.shape;
+    if (kd === stride[0] && kh === stride[1] && kw === stride[2]) return patchwise(x as tf.Tensor5D, w as tf.Tensor5D);
     return tf.conv3d(x as tf.Tensor5D, w as tf.Tensor5D, stride as [number, number, number], 'valid');
   }
 
@@ -182,8 +202,12 @@ export class Conv3d extends ConvNd<3> {
     const [sd, sh, sw] = stride;
     const outD = Math.floor((d - kd) / sd) + 1;
     const taps = Array.from({ length: kd }, (_, t) => {
-      // [B, outD, H, W, C] -> [B·outD, H, W, C]: the depth slices tap t reads
-      const slices = tf.stridedSlice(x, [0, t, 0, 0, 0], [b, t + (outD - 1) * sd + 1, h, wd, c], [1, sd, 1, 1, 1]);
+      // [B, outD, H, W, C] -> [B·outD, H, W, C]: the depth slices tap t reads (a plain slice at stride 1: wasm's
+      // strided slice is many times slower)
+      const slices =
+        sd === 1
+          ? tf.slice(x, [0, t, 0, 0, 0], [b, outD, h, wd, c])
+          : tf.stridedSlice(x, [0, t, 0, 0, 0], [b, t + (outD - 1) * sd + 1, h, wd, c], [1, sd, 1, 1, 1]);
       const filter = tf.reshape(tf.slice(w, [t, 0, 0, 0, 0], [1, kh, kw, c, m]), [kh, kw, c, m]) as tf.Tensor4D;
       return tf.depthwiseConv2d(tf.reshape(slices, [b * outD, h, wd, c]) as tf.Tensor4D, filter, [sh, sw], 'valid');
     });
