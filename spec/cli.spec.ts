@@ -170,6 +170,25 @@ describe('segvit CLI', function () {
     expect(errors[0][1]).to.be.at.most(1e-4);
   });
 
+  it('forward reproduces the official D-Former logits on an NCDHW volume from the Synapse config shrunk to the fixture (fixture dformer-a)', function () {
+    const dir = fixtureOrSkip(this, 'dformer-a');
+    const out = join(mkdtempSync(join(tmpdir(), 'segvit-forward-')), 'logits.safetensors');
+    const shrink = [
+      'model.backbone.embed_dims=24', 'model.backbone.depths=[2,2,2,2]', 'model.backbone.num_heads=[1,2,2,4]',
+      'model.decode_head.in_channels=[24,48,96]',
+    ];
+    const { code, stdout, stderr } = segvit(
+      'forward', 'configs/dformer/dformer_synapse_64x128x128.json', '--cfg-options', ...shrink,
+      '--weights', join(dir, 'weights.safetensors'), '--input', join(dir, 'io.safetensors'), '--out', out,
+    );
+    expect(code, stderr).to.equal(0);
+    expect(stdout).to.contain('loaded 226 of 226 model tensors');
+    expect(stdout).to.contain('output: [1,9,16,64,64]');
+    const errors = fileParityErrors(out, join(dir, 'io.safetensors'));
+    expect(errors.map(([name]) => name)).to.deep.equal(['output']);
+    expect(errors[0][1]).to.be.at.most(1e-4);
+  });
+
   it('forward reproduces the official HiFormer-S logits from configs/hiformer/hiformer-s_synapse.json (fixture hiformer-a)', function () {
     const dir = fixtureOrSkip(this, 'hiformer-a');
     const out = join(mkdtempSync(join(tmpdir(), 'segvit-forward-')), 'logits.safetensors');

@@ -5,7 +5,8 @@ import { registries } from '../../lib/registry.js';
 import '../../lib/components.js';
 import { taskOf } from '../../lib/engine/tasks/index.js';
 import { formatLoadReport } from '../../lib/weights/node.js';
-import { readNchw, writeTorchLayout } from './tensor-io.js';
+import type { ModelInput } from '../../lib/segmentors/types.js';
+import { readChannelsFirst, writeTorchLayout } from './tensor-io.js';
 import { backendChoice } from './train.js';
 import { cfgOptions } from './options.js';
 import { loadCommandWeights, nonStrictOption, strictLoadingHelp } from './weights.js';
@@ -15,11 +16,12 @@ export function registerForward(program: Command): void {
     .command('forward')
     .description(
       "run the whole model in test mode on a float32 NCHW tensor 'input' (the network input, already normalised) and write " +
-        "'output': NCHW logits of a segmentor (test_cfg applied), [B, H, W] depth of a depth estimator",
+        "'output': NCHW logits of a segmentor (test_cfg applied), [B, H, W] depth of a depth estimator; a 3D segmentor " +
+        'takes NCDHW volumes and writes NCDHW logits of the whole volume in one pass',
     )
-    .argument('<config>', 'a config with model (EncoderDecoder or DepthEstimator)')
+    .argument('<config>', 'a config with model (EncoderDecoder, DepthEstimator or EncoderDecoder3D)')
     .requiredOption('--weights <file>', 'checkpoint (.pth, .pt or .safetensors; official key names, e.g. an official DPT .pt)')
-    .requiredOption('--input <file>', "safetensors file with a float32 NCHW tensor named 'input'")
+    .requiredOption('--input <file>', "safetensors file with a float32 NCHW (3D: NCDHW) tensor named 'input'")
     .requiredOption('--out <file>', "safetensors file to write 'output' to")
     .addOption(cfgOptions)
     .addOption(nonStrictOption)
@@ -29,6 +31,8 @@ export function registerForward(program: Command): void {
 Example:
   $ segvit forward configs/dpt/dpt_large_midas.json --weights dpt_large-midas-2f21e586.pt \\
       --input x.safetensors --out depth.safetensors
+  $ segvit forward configs/dformer/dformer_synapse_64x128x128.json --weights segnetwork.pth \\
+      --input ct_ncdhw.safetensors --out logits.safetensors
 ${strictLoadingHelp('forward upernet.json --weights no_aux_head.pth --input x.safetensors --out y.safetensors')}`,
     )
     .action(async (file: string, opts: { weights: string; input: string; out: string; cfgOptions?: string[]; nonStrict?: boolean }) => {
@@ -39,10 +43,11 @@ ${strictLoadingHelp('forward upernet.json --weights no_aux_head.pth --input x.sa
       const report = loadCommandWeights(model, opts.weights, opts.nonStrict);
       console.log(`${opts.weights}: ${formatLoadReport(report)}`);
       if (report.loaded.length === 0) throw new Error(`${opts.weights}: no tensor matches the model (${cfg.model.type})`);
-      const input = readNchw(opts.input, 'input');
+      const volumes = model.task === 'segmentation3d';
+      const input = readChannelsFirst(opts.input, 'input', volumes ? 5 : 4) as ModelInput;
       const output = model.predict(input);
       writeTorchLayout(opts.out, [['output', output]]);
-      const shape = output.rank === 4 ? [output.shape[0], output.shape[3], output.shape[1], output.shape[2]] : output.shape;
+      const shape = output.rank >= 4 ? [output.shape[0], output.shape.at(-1), ...output.shape.slice(1, -1)] : output.shape;
       console.log(`output: [${shape}]\nwrote ${opts.out}`);
     });
 }
