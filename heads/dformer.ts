@@ -68,12 +68,28 @@ export class DFormerHead extends Module implements VolumeHead {
 
   /** DFormer's outputs, finest first -> logits [B, pd·d, ph·h, pw·w, K] of level 0 (the input size, before cropping). */
   forward(inputs: tf.Tensor5D[]): tf.Tensor5D {
-    return this.final.at(0).forward(inputs[0]) as tf.Tensor5D;
+    return this.#logits(0, inputs[0]!);
   }
 
   /** Logits of every level: input size, 1/2, 1/4. */
   forwardAll(inputs: tf.Tensor5D[]): tf.Tensor5D[] {
-    return this.final.items.map((head, i) => head.forward(inputs[i]) as tf.Tensor5D);
+    return this.final.items.map((_, i) => this.#logits(i, inputs[i]!));
+  }
+
+  /**
+   * `final.i` on level i: FinalPatchExpand_X4, then the 1×1×1 conv, computed in that order's equivalent where the
+   * volume is K channels wide rather than C: the conv (a per-voxel product) on the expanded tokens, and only the
+   * logits rearranged into the upsampled volume. At full resolution this saves the largest tensors of a step.
+   */
+  #logits(i: number, x: tf.Tensor5D): tf.Tensor5D {
+    return tf.tidy(() => {
+      const [expand, conv] = this.final.at(i).items as [PatchExpand3D, Conv3d];
+      const tokens = expand.tokens(x); // [B, d, h, w, P, C]
+      const c = tokens.shape.at(-1)!;
+      const weights = tf.reshape(conv.weight, [c, this.numClasses]) as tf.Tensor2D;
+      const logits = tf.reshape(tf.matMul(tf.reshape(tokens, [-1, c]) as tf.Tensor2D, weights), [...tokens.shape.slice(0, -1), this.numClasses]);
+      return expand.spread(logits);
+    });
   }
 
   /**

@@ -16,17 +16,19 @@ import { cfgOptions } from './options.js';
 import { loadCommandWeights, nonStrictOption, strictLoadingHelp } from './weights.js';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.bmp', '.webp', '.tif', '.tiff']);
+/** Images, and NIfTI volumes for 3D models. */
+const isInput = (f: string) => IMAGE_EXTENSIONS.has(extname(f).toLowerCase()) || /\.nii(\.gz)?$/i.test(f);
 
-/** The image files named: files as they are, folders by their images (sorted). */
+/** The image (or volume) files named: files as they are, folders by their images and volumes (sorted). */
 function imageFiles(inputs: string[]): string[] {
   return inputs.flatMap((input) => {
     if (!existsSync(input)) throw new Error(`${input}: no such image or folder`);
     if (!statSync(input).isDirectory()) return [input];
     const found = readdirSync(input)
-      .filter((f) => IMAGE_EXTENSIONS.has(extname(f).toLowerCase()))
+      .filter(isInput)
       .sort()
       .map((f) => join(input, f));
-    if (found.length === 0) throw new Error(`${input}: no images (${[...IMAGE_EXTENSIONS].join(', ')}) in this folder`);
+    if (found.length === 0) throw new Error(`${input}: no images (${[...IMAGE_EXTENSIONS].join(', ')}) or volumes (.nii, .nii.gz) in this folder`);
     return found;
   });
 }
@@ -59,20 +61,23 @@ export function registerPredict(program: Command): void {
     .command('predict')
     .description(
       'segment images: label PNG (class ids), colour mask, overlay and legend for each; with a depth model a 16-bit depth ' +
-        "PNG (depth · the dataset's depth_scale, mm for NYU-style data) and a colour-mapped depth PNG",
+        "PNG (depth · the dataset's depth_scale, mm for NYU-style data) and a colour-mapped depth PNG; with a 3D model, " +
+        'volumes (.nii.gz): a label NIfTI on the source grid and affine, and a montage PNG of axial slices',
     )
-    .argument('<images...>', 'image files and/or folders of images')
+    .argument('<images...>', 'image files and/or folders of images (NIfTI volumes for a 3D model)')
     .option('--config <file>', 'model config (default: config.json of the most recent work dir)')
     .option('--checkpoint <path>', 'weights, checkpoint dir or work dir (default: latest checkpoint of the most recent work dir)')
     .option('--out <dir>', 'output folder', 'predictions')
     .option('--opacity <a>', 'mask opacity in the overlay, 0..1', '0.5')
-    .option('--aug-test', 'multi-scale + flip test-time augmentation')
+    .option('--aug-test', 'multi-scale + flip test-time augmentation (3D: the 7 mirrored versions of each window)')
     .addOption(cfgOptions)
     .addOption(nonStrictOption)
     .addHelpText(
       'after',
       '\nExample:\n  $ segvit predict data/digits/img_dir/val/00000.png' +
-        '\n  $ segvit predict photos/ --config configs/ade20k.json --checkpoint upernet_swin_tiny.pth --opacity 0.6\n' +
+        '\n  $ segvit predict photos/ --config configs/ade20k.json --checkpoint upernet_swin_tiny.pth --opacity 0.6' +
+        '\n  $ segvit predict data/brain3d/val/images/right_mirrored.nii.gz --config configs/demo/brain_dformer.json \\\n' +
+        '      --checkpoint work_dirs/brain_dformer\n' +
         strictLoadingHelp('predict photos/ --config configs/ade20k.json --checkpoint upernet_swin_no_aux_head.pth'),
     )
     .action(async (inputs: string[], flags: PredictFlags) => {

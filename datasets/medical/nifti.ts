@@ -6,9 +6,10 @@
  * NIfTI's convention, voxel (i = x, j = y, k = z, 1) -> world (mm): the sform when sform_code > 0, else the qform
  * when qform_code > 0, else the voxel sizes (nibabel's get_best_affine).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import * as nifti from 'nifti-reader-js';
+import { writeAtomic } from '../../lib/files.js';
 import { DataFileError, systemReason } from '../errors.js';
 import { sizeOf, type NdArray, type NdData } from './ndarray.js';
 
@@ -154,5 +155,5 @@ export async function writeNifti(path: string, v: NdArray, like: Volume, affine?
   const file = new Uint8Array(352 + body.length);
   file.set(header);
   file.set(body, 352);
-  writeFileSync(path, gzipSync(file));
+  writeAtomic(path, gzipSync(file)); // the folder created; never half a file
 }

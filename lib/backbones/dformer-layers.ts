@@ -155,13 +155,29 @@ export class PatchExpand3D extends Module {
 
   /** [B, D, H, W, C] -> [B, p0·D, p1·H, p2·W, C_out] */
   forward(x: tf.Tensor5D): tf.Tensor5D {
+    return tf.tidy(() => this.spread(this.tokens(x)));
+  }
+
+  /**
+   * The expanded, normalised tokens before they are spread out: [B, D, H, W, C] -> [B, D, H, W, p0·p1·p2, C_out].
+   * (LN acts per output token, so it commutes with the rearrangement; a per-token layer after it may too.)
+   */
+  tokens(x: tf.Tensor5D): tf.Tensor {
     return tf.tidy(() => {
       const [b, d, h, w] = x.shape;
       const [p0, p1, p2] = this.factors;
-      // [B·D, H, W, p0, p1, p2·C'] -> [B·D, p0, H, p1, W, p2·C']
-      const split = tf.reshape(this.expand.forward(x), [b * d, h, w, p0, p1, p2 * this.outDim]);
-      const spread = tf.reshape(tf.transpose(split, [0, 3, 1, 4, 2, 5]), [b, d * p0, h * p1, w * p2, this.outDim]);
-      return this.norm.forward(spread) as tf.Tensor5D;
+      return this.norm.forward(tf.reshape(this.expand.forward(x), [b, d, h, w, p0 * p1 * p2, this.outDim]));
+    });
+  }
+
+  /** The rearrangement `b d h w (p0 p1 p2 c) -> b (d p0) (h p1) (w p2) c` of tokens [B, D, H, W, p0·p1·p2, c]. */
+  spread(t: tf.Tensor): tf.Tensor5D {
+    return tf.tidy(() => {
+      const [b, d, h, w, , c] = t.shape as number[];
+      const [p0, p1, p2] = this.factors;
+      // [B·D, H, W, p0, p1, p2·c] -> [B·D, p0, H, p1, W, p2·c]
+      const split = tf.reshape(t, [b! * d!, h!, w!, p0, p1, p2 * c!]);
+      return tf.reshape(tf.transpose(split, [0, 3, 1, 4, 2, 5]), [b!, d! * p0, h! * p1, w! * p2, c!]) as tf.Tensor5D;
     });
   }
 }

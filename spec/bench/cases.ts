@@ -9,10 +9,12 @@ import { SwinTransformer, SWIN_PRESETS } from '../../lib/backbones/swin.js';
 import '../../lib/components.js';
 import { loadConfig, validateConfig } from '../../lib/config/index.js';
 import { trainingStepper } from '../../lib/engine/profile.js';
+import { registries } from '../../lib/registry.js';
+import type { EncoderDecoder3D } from '../../lib/segmentors/encoder-decoder-3d.js';
 
 /** A case ready to run: `run` does the work once and leaves no tensor behind. */
 export interface BenchCase {
-  run(): void;
+  run(): void | Promise<void>;
   dispose(): void;
 }
 
@@ -27,6 +29,8 @@ export interface CaseResult {
 }
 
 const ADE20K = fileURLToPath(new URL('../../../configs/ade20k.json', import.meta.url));
+const DFORMER = fileURLToPath(new URL('../../../configs/dformer/dformer_synapse_64x128x128.json', import.meta.url));
+const BRAIN_DFORMER = fileURLToPath(new URL('../../../configs/demo/brain_dformer.json', import.meta.url));
 
 function convWeightGrad(): BenchCase {
   const x = tf.randomNormal([2, 64, 64, 64], 0, 1, 'float32', 1) as tf.Tensor4D;
@@ -85,26 +89,58 @@ function upernetTrain(side: number, steps: number): BenchCase {
   return { run: () => void stepper.run(step++), dispose: () => stepper.dispose() };
 }
 
+/**
+ * A training step of a 3D config as `segvit train` runs it, on random volumes of its RandomCrop3D patch (at index 3 of
+ * the pipeline), or of `crop`.
+ */
+function volumeTrain(config: string, batch: number, steps: number, crop?: number[]): BenchCase {
+  const cfgOptions = [`train_dataloader.batch_size=${batch}`, ...(crop ? [`train_dataloader.dataset.pipeline.3.crop_size=[${crop}]`] : [])];
+  const stepper = trainingStepper(validateConfig(loadConfig(config, { cfgOptions })), steps);
+  let step = 0;
+  return { run: () => void stepper.run(step++), dispose: () => stepper.dispose() };
+}
+
+/**
+ * Inference of one random CT-like volume [1, 96, 256, 256, 1] with the Synapse D-Former as `segvit eval` runs it:
+ * nnU-Net's sliding windows of 64×128×128 (2 × 3 × 3 = 18), Gaussian-weighted.
+ */
+function volumeInference(): BenchCase {
+  const cfg = validateConfig(loadConfig(DFORMER));
+  const model = registries.segmentor.build(cfg.model!, 'model').eval() as EncoderDecoder3D;
+  const volume = tf.randomNormal([1, 96, 256, 256, 1], 0, 1, 'float32', 5) as tf.Tensor5D;
+  return {
+    run: async () => void (await model.predictVolume(volume)),
+    dispose: () => {
+      volume.dispose();
+      model.dispose();
+    },
+  };
+}
+
 export const CASES: Record<string, (side: number, steps: number) => BenchCase> = {
   conv_wgrad: () => convWeightGrad(),
   swin_fwd_224: () => swinForward(224),
   swin_fwd_512: () => swinForward(512),
   swin_train_224: () => swinTrain(224),
   upernet_train: (side, steps) => upernetTrain(side, steps),
+  // side 128: the config's 64x128x128 patch; side s: s/2 x s x s
+  dformer_train: (side, steps) => volumeTrain(DFORMER, 1, steps, [side / 2, side, side]),
+  dformer_volume: () => volumeInference(),
+  dformer_demo_train: (_side, steps) => volumeTrain(BRAIN_DFORMER, 2, steps),
 };
 
 /** One warm-up, `repeats` timed runs (median), memory, and the tensor-leak count. */
 export async function measure(c: BenchCase, repeats: number): Promise<CaseResult> {
-  c.run();
+  await c.run();
   const before = tf.memory().numTensors;
   const times: number[] = [];
   for (let i = 0; i < repeats; i++) {
     const start = performance.now();
-    c.run();
+    await c.run();
     times.push(performance.now() - start);
   }
   const backend = tf.getBackend();
-  const peakMB = backend === 'wasm' ? memoryMB() : (await tf.profile(() => c.run())).peakBytes / 2 ** 20;
+  const peakMB = backend === 'wasm' ? memoryMB() : (await tf.profile(async () => c.run())).peakBytes / 2 ** 20;
   const leaked = tf.memory().numTensors - before;
   times.sort((a, b) => a - b);
   return { ms: times[Math.floor(times.length / 2)]!, peakMB, leaked, backend };

@@ -109,10 +109,11 @@ function fixed(value: number | undefined, digits = 0): string {
 function table(rows: Row[]): string {
   const lines = ['| case | segvit ms | torch ms | ratio | segvit peak MB | torch peak MB |', '|---|---|---|---|---|---|'];
   for (const r of rows) {
-    const ratio = r.segvit && r.torch ? (r.segvit.ms / r.torch.ms).toFixed(2) : '–';
+    const torch = r.torch?.skipped ? undefined : r.torch;
+    const ratio = r.segvit && torch ? (r.segvit.ms / torch.ms).toFixed(2) : '–';
     const segvitMs = r.segvit ? fixed(r.segvit.ms) : (r.segvitNote ?? '–');
     lines.push(
-      `| ${r.label} | ${segvitMs} | ${fixed(r.torch?.ms)} | ${ratio} | ${fixed(r.segvit?.peakMB)} | ${fixed(r.torch?.peak_mb)} |`,
+      `| ${r.label} | ${segvitMs} | ${fixed(torch?.ms)} | ${ratio} | ${fixed(r.segvit?.peakMB)} | ${fixed(torch?.peak_mb)} |`,
     );
   }
   return lines.join('\n');
@@ -120,7 +121,7 @@ function table(rows: Row[]): string {
 
 function notes(rows: Row[], missing: string | undefined): string[] {
   const measured = rows.find((r) => r.segvit)?.segvit;
-  const torch = rows.find((r) => r.torch)?.torch;
+  const torch = rows.find((r) => r.torch && !r.torch.skipped)?.torch;
   const out = [
     `segvit on ${measured?.backend ?? '?'}; ms = median of the repeats after a warm-up; ratio = segvit ms / torch ms.`,
     'segvit peak MB: on wasm the heap size at the end of the case (it only grows, so the case\'s peak: weights, ' +
@@ -130,6 +131,7 @@ function notes(rows: Row[], missing: string | undefined): string[] {
       : `torch ${torch?.torch} with ${torch?.threads} threads; torch peak MB: growth of the process's peak RSS ` +
         '(ru_maxrss) over the case, the interpreter and libraries excluded.',
   ];
+  for (const r of rows.filter((row) => row.torch?.skipped)) out.push(`PyTorch skipped for "${r.label}": ${r.torch!.skipped}.`);
   const leaks = rows.filter((r) => r.segvit && r.segvit.leaked !== 0);
   out.push(
     leaks.length === 0
@@ -147,6 +149,8 @@ async function main(): Promise<void> {
     ['swin_fwd_224', 'Swin-T backbone forward 1x3x224x224', 5],
     ['swin_fwd_512', 'Swin-T backbone forward 1x3x512x512', 3],
     ['swin_train_224', 'Swin-T backbone forward+backward 2x3x224x224 (loss: sum of outputs)', 3],
+    ['dformer_volume', 'D-Former (Synapse config): one volume 1x1x96x256x256, 18 sliding windows 64x128x128', 1],
+    ['dformer_demo_train', 'D-Former brain demo (embed 24, 2.3M params): train step (AdamW) 2x1x32x64x32', 5],
   ];
   const rows: Row[] = plain.map(([id, label, repeats]) => ({
     label,
@@ -154,6 +158,10 @@ async function main(): Promise<void> {
     torch: torchRow(withTorch, id, repeats),
   }));
   rows.push(...upernetRows(withTorch));
+  for (const side of [128, 64]) {
+    const label = `D-Former (Synapse config, 50.6M params): train step (SGD) 1x1x${side / 2}x${side}x${side}, CE + Dice on 3 DS outputs`;
+    rows.push({ label, segvit: runSegvit('dformer_train', 1, side), segvitNote: 'out of memory', torch: torchRow(withTorch, 'dformer_train', 1, side) });
+  }
   console.log(table(rows));
   for (const line of notes(rows, missing)) console.log(`\n${line}`);
   if (rows.some((r) => r.segvit && r.segvit.leaked !== 0)) process.exitCode = 1;

@@ -440,6 +440,25 @@ def max_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
 
 
+def timed(case, build, repeats):
+    """The bench's JSON result of `case`: build its run, one warm-up, the median of `repeats` timed runs, the memory."""
+    before = max_rss_mb()
+    run = build()
+    run()  # warm-up
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - start) * 1000)
+    return {
+        "case": case,
+        "ms": statistics.median(times),
+        "peak_mb": max_rss_mb() - before,
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+    }
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("case", choices=sorted(CASES) + ["check"], help="a case, or check: compare with --fixture")
@@ -452,22 +471,7 @@ def main():
     if args.case == "check":
         return check_fixture(args.fixture)
     make, default_side = CASES[args.case]
-    before = max_rss_mb()
-    run = make(args.side or default_side)
-    run()  # warm-up
-    times = []
-    for _ in range(args.repeats):
-        start = time.perf_counter()
-        run()
-        times.append((time.perf_counter() - start) * 1000)
-    result = {
-        "case": args.case,
-        "ms": statistics.median(times),
-        "peak_mb": max_rss_mb() - before,
-        "torch": torch.__version__,
-        "threads": torch.get_num_threads(),
-    }
-    print(json.dumps(result))
+    print(json.dumps(timed(args.case, lambda: make(args.side or default_side), args.repeats)))
 
 
 if __name__ == "__main__":

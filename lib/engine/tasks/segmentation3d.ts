@@ -4,12 +4,13 @@
  * and affine, and a PNG montage of axial slices with the overlay.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Batch } from '../../../datasets/loader/batch.js';
 import { readNifti, writeNifti } from '../../../datasets/medical/nifti.js';
 import { resize3d } from '../../../datasets/medical/volume-ops.js';
-import type { DatasetMeta, Grid3, Sample, Shape3, Transform } from '../../../datasets/types.js';
+import { LoadBiomedicalImageFromFile } from '../../../datasets/medical/loading3d.js';
+import type { DatasetMeta, Grid3, Shape3, Transform } from '../../../datasets/types.js';
+import { writeAtomic } from '../../files.js';
 import { DiceHD95Metric } from '../../metrics/dice-hd95-metric.js';
 import { Rng, rng } from '../../random.js';
 import type { EncoderDecoder3D } from '../../segmentors/encoder-decoder-3d.js';
@@ -83,12 +84,12 @@ function volumeEvaluator(model: EncoderDecoder3D, metric: DiceHD95Metric): Evalu
   };
 }
 
-/** The volume file through the test transforms: the sample, and the source volume (the NIfTI template). */
+/** The volume file read and through the test transforms: the sample, and the source volume (the NIfTI template). */
 async function loadVolume(transforms: readonly Transform[], meta: DatasetMeta, imgPath: string) {
-  let sample: Sample = { index: 0, imgPath, meta };
+  let sample = await new LoadBiomedicalImageFromFile().apply({ index: 0, imgPath, meta });
   const generator = new Rng(0); // test transforms are deterministic; the generator is never drawn for them
   for (const t of transforms) sample = await t.apply(sample, generator);
-  if (!sample.img3d) throw new Error(`${imgPath}: the test pipeline gives no volume; start it with LoadBiomedicalImageFromFile`);
+  if (!sample.img3d) throw new Error(`${imgPath}: the test pipeline gives no volume`);
   return { sample, image: sample.img3d, source: await readNifti(imgPath) };
 }
 
@@ -103,8 +104,9 @@ async function writePredictions(model: EncoderDecoder3D, o: PredictOutputs): Pro
   for (const [i, file] of o.files.entries()) {
     const { image, source } = await loadVolume(o.transforms, o.meta, file);
     const volume = tf.tensor5d(image.data, [1, ...image.shape, image.channels]);
-    const pred = await predictLabels(model, volume, o.aug, (done, total) => process.stderr.write(`\r${file}: window ${done}/${total}`));
-    process.stderr.write('\n');
+    let shown = false;
+    const pred = await predictLabels(model, volume, o.aug, (done, total) => (shown = process.stderr.write(`\r${file}: window ${done}/${total}`)));
+    if (shown) process.stderr.write('\n');
     volume.dispose();
     const name = join(o.out, basename(file).replace(/\.nii(\.gz)?$/, ''));
     const shape = source.shape.slice(-3) as Shape3;
@@ -113,7 +115,7 @@ async function writePredictions(model: EncoderDecoder3D, o: PredictOutputs): Pro
     const present = [...new Set(pred)].sort((a, b) => a - b);
     console.log(`${i + 1}/${o.files.length} ${file}: ${present.map((c) => classes[c]).join(', ')} -> ${name}_{label.nii.gz,montage.png}`);
   }
-  writeFileSync(join(o.out, 'classes.json'), `${JSON.stringify({ classes, palette }, null, 1)}\n`);
+  writeAtomic(join(o.out, 'classes.json'), new TextEncoder().encode(`${JSON.stringify({ classes, palette }, null, 1)}\n`));
 }
 
 export function segmentation3dTask(model: Segmentor): Task {
