@@ -48,8 +48,18 @@ export interface ComponentTypes {
   scheduler: LrScheduler;
 }
 
+/**
+ * What `build` returns when the caller names no type: the 2D interfaces for backbones and heads, whose registries
+ * also hold volumetric parts (DFormer, DFormerHead). Build those with a type argument,
+ * `registries.head.build<VolumeHead>(cfg, path)`; segmentors check at run time which kind they were given.
+ */
+export interface BuiltTypes extends ComponentTypes {
+  backbone: Backbone;
+  head: DecodeHead;
+}
+
 /** One registry per kind; nested components are built from the same set. */
-export type Registries = { readonly [K in ComponentKind]: Registry<ComponentTypes[K]> };
+export type Registries = { readonly [K in ComponentKind]: Registry<ComponentTypes[K], BuiltTypes[K]> };
 
 /** Loads a checkpoint file into a module by parameter name (`init_cfg`); Node entries provide one. */
 export type WeightLoader = (module: Module, file: string, options: { prefix?: string }) => unknown;
@@ -106,7 +116,8 @@ export interface ComponentSummary {
   readonly description: string;
 }
 
-export class Registry<T> {
+/** The components of one kind, registered as `T`; `build` returns `D` unless the caller names another `T`. */
+export class Registry<T, D extends T = T> {
   readonly #components = new Map<string, RegisteredComponent<T>>();
 
   /**
@@ -160,12 +171,13 @@ export class Registry<T> {
    * Validate `cfg` (`{type, ...options}`, found at config path `path`) against its type's schema, nested
    * components included, then build it. `cfg` itself is left untouched: defaults are filled into a copy.
    */
-  build(cfg: ComponentConfig, path: string): T {
+  build<R extends T = D>(cfg: ComponentConfig, path: string): R {
     const checked = structuredClone(cfg);
     validateComponent(this, this.family, checked, path);
     const { type, ...options } = checked;
     const ctx = { registries: this.family, path, loadWeights: weightLoaders.get(this.family) };
-    return this.get(type, path).build(options, ctx);
+    // What `type` builds is known at run time only: the caller's R (by default D) is its declared expectation.
+    return this.get(type, path).build(options, ctx) as R;
   }
 
   /** Type and description of every registered component, sorted by type. */

@@ -13,7 +13,7 @@ import '../lib/necks/index.js';
 import type { JsonObject } from '../lib/config/json.js';
 import type { Module } from '../lib/nn/module.js';
 import { manualSeed } from '../lib/random.js';
-import { registries } from '../lib/registry.js';
+import { registries, type Registry } from '../lib/registry.js';
 import { totalLoss } from '../lib/segmentors/encoder-decoder.js';
 import { backboneOutputs, type Backbone, type DecodeHead, type Neck, type Targets } from '../lib/segmentors/types.js';
 
@@ -255,7 +255,8 @@ describe('component contract', function () {
         const label = `${kind} ${type} ${JSON.stringify(c.options)}`;
         it(`${label}: forward shapes, a gradient for every parameter, unique names, no leaked tensors`, () => {
           manualSeed(0);
-          const model = registries[kind].build({ type, ...c.options }, `contract.${type}`) as Module;
+          const registry = registries[kind] as unknown as Registry<Module>;
+          const model = registry.build({ type, ...c.options }, `contract.${type}`);
           c.prepare?.apply(model);
           const names = [...model.namedState()].map(([name]) => name);
           expect(new Set(names).size, 'unique state names').to.equal(names.length);
