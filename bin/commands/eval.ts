@@ -65,6 +65,7 @@ export function registerEval(program: Command): void {
             shown = done;
           }
         },
+        windows: (done, total) => process.stderr.write(`\rwindow ${done}/${total}${done === total ? '\n' : ''}`),
       });
       await loader.close();
       console.log(text);

@@ -13,6 +13,8 @@ export interface EvaluateOptions {
   aug?: AugOptions;
   /** Called after each batch with (done, total) for progress display. */
   progress?: (done: number, total: number) => void;
+  /** Volumes predicted by sliding windows: called after each window of the current volume with (done, total). */
+  windows?: (done: number, total: number) => void;
 }
 
 /** A metric fed image by image with predicted and ground-truth class maps (IoUMetric, BinarySegMetric). */

@@ -67,6 +67,7 @@ describe('the 3D brain demo (mricron-data hemispheres, D-Former)', function () {
 
     const e = runSegvit(cwd, 'eval', config('brain_dformer.json'), 'work_dirs/brain3d', '--out', 'eval.json', '--cfg-options', ...data);
     expect(e.code, e.stderr).to.equal(0);
+    expect(e.stderr).to.include('window 30/30'); // the sliding windows' progress
     const json = JSON.parse(readFileSync(join(cwd, 'eval.json'), 'utf8')) as { perClass: { name: string }[]; perCase: unknown[]; unit: string };
     expect(json.perClass.map((c) => c.name)).to.deep.equal(Object.keys(regions));
     expect([json.perCase.length, json.unit]).to.deep.equal([1, 'mm']);

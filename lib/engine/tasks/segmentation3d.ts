@@ -68,7 +68,7 @@ function volumeEvaluator(model: EncoderDecoder3D, metric: DiceHD95Metric): Evalu
         const size = d * h * w;
         for (let i = 0; i < b; i++) {
           const volume = tf.tensor5d(batch.images.subarray(i * size * c, (i + 1) * size * c), [1, d, h, w, c]);
-          const pred = await predictLabels(model, volume, options.aug);
+          const pred = await predictLabels(model, volume, options.aug, options.windows);
           volume.dispose();
           const sample = batch.samples[i]!;
           const name = sample.imgPath.replace(/^.*[\\/]/, '').replace(/\.nii(\.gz)?$/, '');
