@@ -39,7 +39,7 @@ export function gaussianImportance(tile: readonly number[], sigmaScale = 1 / 8):
       rest = Math.floor(rest / tile[axis]!);
     }
   }
-  const peak = Math.max(...map);
+  const peak = map.reduce((a, b) => Math.max(a, b), 0); // not Math.max(...map): a 64×128×128 patch overflows the stack
   let smallest = Infinity;
   for (let i = 0; i < size; i++) if ((map[i]! /= peak) > 0) smallest = Math.min(smallest, map[i]!);
   return Float32Array.from(map, (v) => (v === 0 ? smallest : v));

@@ -31,6 +31,13 @@ describe('sliding-window inference (nnU-Net)', () => {
     });
   }
 
+  it('builds the Gaussian of a Synapse-size patch (64×128×128, a million voxels) with its peak at the centre', () => {
+    const map = gaussianImportance([64, 128, 128]);
+    expect(map.length).to.equal(64 * 128 * 128);
+    expect(map[(32 * 128 + 64) * 128 + 64]).to.equal(1);
+    expect(map[0]).to.be.above(0).and.below(1e-3);
+  });
+
   it('blends overlapping windows back into the volume: a per-voxel predictor gives its answer exactly', async () => {
     const volume = ramp(10, 13, 9);
     const seen: number[][] = [];
