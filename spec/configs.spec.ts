@@ -41,10 +41,13 @@ describe('configs', function () {
       'demo/digits_swin-nano_mswin-p.json',
       ...readdirSync(`${configs}hiformer`).map((f) => `hiformer/${f}`),
       'demo/brain_hiformer-s.json',
+      ...readdirSync(`${configs}dformer`).map((f) => `dformer/${f}`),
+      'demo/brain_dformer.json',
     ];
     expect(files.filter((f) => f.startsWith('mswin/'))).to.have.length(24);
     expect(files.filter((f) => f.startsWith('ftn/'))).to.have.length(7);
     expect(files.filter((f) => f.startsWith('hiformer/'))).to.have.length(4);
+    expect(files.filter((f) => f.startsWith('dformer/'))).to.have.length(2);
     for (const f of files) expect(() => validateConfig(loadConfig(`${configs}${f}`)), f).to.not.throw();
   });
 
@@ -167,6 +170,42 @@ describe('configs', function () {
       expect(model.decodeHead.numClasses).to.equal(4);
       expect([...model.namedState()].find(([k]) => k === 'decode_head.segmentation_head.0.bias')![1].variable.shape).to.deep.equal([4]);
       model.dispose();
+    });
+  });
+
+  describe('configs/dformer', () => {
+    /** spec/fixtures/dformer/reference.json: the official SegNetwork's counts (tools/reference/dformer_reference.py). */
+    const official = readJsonFixture<{ params: Record<'default_9', { params: number }> }>('dformer/reference.json').params;
+    const types = (pipeline: unknown) => (pipeline as { type: string }[]).map((t) => t.type);
+
+    it("D-Former on Synapse: the official SegNetwork defaults with 9 classes, its parameter count, nnU-Net's pipeline", () => {
+      const cfg = validateConfig(loadConfig(`${configs}dformer/dformer_synapse_64x128x128.json`));
+      const model = registries.segmentor.build(cfg.model!, 'model');
+      expect(model.numParameters()).to.equal(official.default_9.params);
+      model.dispose();
+      const backbone = (cfg.model as unknown as { backbone: JsonObject }).backbone;
+      expect(backbone).to.deep.include({ type: 'DFormer', embed_dims: 96, depths: [2, 2, 6, 2], num_heads: [3, 6, 12, 24], patch_size: [2, 4, 4], group_size: [2, 8, 8], interval_list: [8, 4, 2, 1] });
+      expect(cfg.model!.test_cfg).to.deep.include({ mode: 'slide', patch_size: [64, 128, 128] });
+      const train = cfg.train_dataloader!;
+      expect(train.dataset).to.include({ type: 'SynapseDataset3D', split: 'train' });
+      expect(types(train.dataset.pipeline)).to.deep.equal([
+        'LoadBiomedicalImageFromFile', 'LoadBiomedicalAnnotation', 'IntensityWindow', 'RandomCrop3D', 'RandomFlip3D', 'RandomRotate90',
+      ]);
+      expect(cfg.val_dataloader!.dataset).to.include({ type: 'SynapseDataset3D', split: 'test' });
+      expect(cfg.val_evaluator).to.include({ type: 'DiceHD95Metric' });
+      expect(cfg.optim_wrapper!.optimizer).to.include({ type: 'SGD', lr: 0.01, momentum: 0.99, nesterov: true });
+    });
+
+    it('D-Former on ACDC: 4 classes (background, RV, MYO, LV), 16×160×160 patches and windows', () => {
+      const cfg = validateConfig(loadConfig(`${configs}dformer/dformer_acdc_16x160x160.json`));
+      const model = registries.segmentor.build(cfg.model!, 'model');
+      // the Synapse count less the 1×1×1 convs' 5 fewer classes: 5 · (96 + 192 + 384)
+      expect(model.numParameters()).to.equal(official.default_9.params - 5 * 672);
+      expect(model.decodeHead.numClasses).to.equal(4);
+      model.dispose();
+      expect(cfg.model!.test_cfg).to.deep.include({ mode: 'slide', patch_size: [16, 160, 160] });
+      expect(cfg.train_dataloader!.dataset).to.include({ type: 'ACDCDataset' });
+      expect(types(cfg.train_dataloader!.dataset.pipeline)).to.include('ZScoreNormalize');
     });
   });
 
