@@ -14,6 +14,7 @@
  * group of stride 1 here; sizes whose groups do not tile the padded axis, where the official reshape fails, are an error.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { view } from '../nn/index.js';
 
 type Triple = [number, number, number];
 
@@ -67,12 +68,12 @@ export function partition(x: tf.Tensor5D, g: Grouping): tf.Tensor3D {
     const n = gd * gh * gw;
     if (g.dilated) {
       // [B, Gd, Id, Gh, Ih, Gw, Iw, C] -> [B, Id, Ih, Iw, Gd, Gh, Gw, C]
-      const split = tf.reshape(x, [b, gd, nd, gh, nh, gw, nw, c]);
-      return tf.reshape(tf.transpose(split, [0, 2, 4, 6, 1, 3, 5, 7]), [b * nd * nh * nw, n, c]);
+      const split = view(x, [b, gd, nd, gh, nh, gw, nw, c]);
+      return view(tf.transpose(split, [0, 2, 4, 6, 1, 3, 5, 7]), [b * nd * nh * nw, n, c]);
     }
     // [B·nD, Gd, nH, Gh, nW, Gw·C] -> [B·nD, nH, nW, Gd, Gh, Gw·C]
-    const split = tf.reshape(x, [b * nd, gd, nh, gh, nw, gw * c]);
-    return tf.reshape(tf.transpose(split, [0, 2, 4, 1, 3, 5]), [b * nd * nh * nw, n, c]);
+    const split = view(x, [b * nd, gd, nh, gh, nw, gw * c]);
+    return view(tf.transpose(split, [0, 2, 4, 1, 3, 5]), [b * nd * nh * nw, n, c]);
   });
 }
 
@@ -84,11 +85,11 @@ export function unpartition(groups: tf.Tensor3D, b: number, g: Grouping): tf.Ten
     const [nd, nh, nw] = g.count;
     const shape: [number, number, number, number, number] = [b, gd * nd, gh * nh, gw * nw, c];
     if (g.dilated) {
-      const split = tf.reshape(groups, [b, nd, nh, nw, gd, gh, gw, c]);
-      return tf.reshape(tf.transpose(split, [0, 4, 1, 5, 2, 6, 3, 7]), shape);
+      const split = view(groups, [b, nd, nh, nw, gd, gh, gw, c]);
+      return view(tf.transpose(split, [0, 4, 1, 5, 2, 6, 3, 7]), shape);
     }
-    const split = tf.reshape(groups, [b * nd, nh, nw, gd, gh, gw * c]);
-    return tf.reshape(tf.transpose(split, [0, 3, 1, 4, 2, 5]), shape);
+    const split = view(groups, [b * nd, nh, nw, gd, gh, gw * c]);
+    return view(tf.transpose(split, [0, 3, 1, 4, 2, 5]), shape);
   });
 }
 
@@ -104,6 +105,6 @@ export function keyMask(size: Triple, g: Grouping): tf.Tensor3D {
       }
     }
     const groups = partition(tf.tensor5d(flags, [1, padded[0], padded[1], padded[2], 1]), g);
-    return tf.reshape(groups, [groups.shape[0], 1, groups.shape[1]]) as tf.Tensor3D;
+    return view(groups, [groups.shape[0], 1, groups.shape[1]]) as tf.Tensor3D;
   });
 }

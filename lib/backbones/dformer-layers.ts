@@ -5,7 +5,7 @@
  * (`BasicLayer` with `downsample`, `BasicLayer_up` with `upsample`).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Conv3d, DropPath, LayerNorm, Linear, Mlp, Module, ModuleList, Sequential } from '../nn/index.js';
+import { Conv3d, DropPath, LayerNorm, Linear, Mlp, Module, ModuleList, Sequential, view } from '../nn/index.js';
 import { grouping, keyMask, partition, unpartition, type Grouping } from './dformer-attention.js';
 import { Attention } from './vit.js';
 
@@ -93,7 +93,7 @@ export class DFormerBlock3D extends Module {
   #attention(x: tf.Tensor5D): tf.Tensor5D {
     const [b, d, h, w, c] = x.shape;
     const g = grouping([d, h, w], this.groupSize, this.interval, this.dilated, this.where);
-    const padded = tf.pad(x, [[0, 0], [0, g.pad[0]], [0, g.pad[1]], [0, g.pad[2]], [0, 0]]);
+    const padded = g.pad.some((p) => p > 0) ? tf.pad(x, [[0, 0], [0, g.pad[0]], [0, g.pad[1]], [0, g.pad[2]], [0, 0]]) : x;
     const out = unpartition(this.attn.forward(partition(padded, g), this.#mask([d, h, w], g)), b, g);
     return g.pad.some((p) => p > 0) ? tf.slice(out, [0, 0, 0, 0, 0], [b, d, h, w, c]) : out;
   }
@@ -128,8 +128,8 @@ export class PatchMerging3D extends Module {
       const padded = tf.pad(x, [[0, 0], [0, 0], [0, h0 % 2], [0, w0 % 2], [0, 0]]);
       const [h, w] = [h0 + (h0 % 2), w0 + (w0 % 2)];
       // [B·D/2, 2, H/2, 2, W/2, 2·C] -> [B·D/2, H/2, W/2, 2 (d), 2 (h), 2·C (w, c)]
-      const split = tf.reshape(padded, [(b * d) / 2, 2, h / 2, 2, w / 2, 2 * c]);
-      const merged = tf.reshape(tf.transpose(split, [0, 2, 4, 1, 3, 5]), [b, d / 2, h / 2, w / 2, 8 * c]);
+      const split = view(padded, [(b * d) / 2, 2, h / 2, 2, w / 2, 2 * c]);
+      const merged = view(tf.transpose(split, [0, 2, 4, 1, 3, 5]), [b, d / 2, h / 2, w / 2, 8 * c]);
       return this.reduction.forward(this.norm.forward(merged)) as tf.Tensor5D;
     });
   }
@@ -166,7 +166,7 @@ export class PatchExpand3D extends Module {
     return tf.tidy(() => {
       const [b, d, h, w] = x.shape;
       const [p0, p1, p2] = this.factors;
-      return this.norm.forward(tf.reshape(this.expand.forward(x), [b, d, h, w, p0 * p1 * p2, this.outDim]));
+      return this.norm.forward(view(this.expand.forward(x), [b, d, h, w, p0 * p1 * p2, this.outDim]));
     });
   }
 
@@ -176,8 +176,8 @@ export class PatchExpand3D extends Module {
       const [b, d, h, w, , c] = t.shape as number[];
       const [p0, p1, p2] = this.factors;
       // [B·D, H, W, p0, p1, p2·c] -> [B·D, p0, H, p1, W, p2·c]
-      const split = tf.reshape(t, [b! * d!, h!, w!, p0, p1, p2 * c!]);
-      return tf.reshape(tf.transpose(split, [0, 3, 1, 4, 2, 5]), [b!, d! * p0, h! * p1, w! * p2, c!]) as tf.Tensor5D;
+      const split = view(t, [b! * d!, h!, w!, p0, p1, p2 * c!]);
+      return view(tf.transpose(split, [0, 3, 1, 4, 2, 5]), [b!, d! * p0, h! * p1, w! * p2, c!]) as tf.Tensor5D;
     });
   }
 }

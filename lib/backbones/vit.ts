@@ -14,7 +14,7 @@
  * `output_cls_token`), which DPTHead's readout reads. A hybrid's ResNet stages in `hybrid.outIndices` come first.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Conv2d, DropPath, Dropout, LayerNorm, Linear, Mlp, Module, ModuleList, init, interpolate } from '../nn/index.js';
+import { Conv2d, DropPath, Dropout, LayerNorm, Linear, Mlp, Module, ModuleList, init, interpolate, view } from '../nn/index.js';
 import { Type } from '@sinclair/typebox';
 import { constant, defineOptions, nullable, option, optional, type OptionsInput } from '../config/declare.js';
 import { resolveOptions } from '../config/resolve.js';
@@ -144,15 +144,15 @@ export class Attention extends Module {
       const [b, n, c] = x.shape;
       const h = this.numHeads;
       // [B, N, 3C] -> [3, B, heads, N, head_dim]
-      const qkv = tf.transpose(tf.reshape(this.qkv.forward(x), [b, n, 3, h, c / h]), [2, 0, 3, 1, 4]);
+      const qkv = tf.transpose(view(this.qkv.forward(x), [b, n, 3, h, c / h]), [2, 0, 3, 1, 4]);
       const [q, k, v] = tf.unstack(qkv);
       let logits = tf.matMul(tf.mul(q, this.scale), k, false, true);
       if (mask) {
         const g = mask.shape[0];
-        logits = tf.reshape(tf.add(tf.reshape(logits, [b / g, g, h, n, n]), tf.expandDims(mask, 1)), [b, h, n, n]);
+        logits = view(tf.add(view(logits, [b / g, g, h, n, n]), tf.expandDims(mask, 1)), [b, h, n, n]);
       }
       const weights = this.attnDrop.forward(tf.softmax(logits));
-      const out = tf.reshape(tf.transpose(tf.matMul(weights, v), [0, 2, 1, 3]), [b, n, c]);
+      const out = view(tf.transpose(tf.matMul(weights, v), [0, 2, 1, 3]), [b, n, c]);
       return this.projDrop.forward(this.proj.forward(out)) as tf.Tensor3D;
     });
   }

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module, type Layer } from './module.js';
 import { defaultUniform } from './init.js';
+import { view } from './view.js';
 
 export type Tuple<N extends number> = N extends 2 ? [number, number] : [number, number, number];
 export type ConvPadding<N extends number> = number | Tuple<N> | 'same' | 'valid';
@@ -169,9 +170,9 @@ function patchwise(x: tf.Tensor5D, w: tf.Tensor5D): tf.Tensor5D {
     const [d, h, wd] = [Math.floor(d0 / kd), Math.floor(h0 / kh), Math.floor(w0 / kw)];
     const cropped = d * kd === d0 && h * kh === h0 && wd * kw === w0 ? x : tf.slice(x, 0, [b, d * kd, h * kh, wd * kw, cin]);
     // [B·d, kd, h, kh, wd, kw·C] -> [B·d, h, wd, kd, kh, kw·C]
-    const patches = tf.transpose(tf.reshape(cropped, [b * d, kd, h, kh, wd, kw * cin]), [0, 2, 4, 1, 3, 5]);
+    const patches = tf.transpose(view(cropped, [b * d, kd, h, kh, wd, kw * cin]), [0, 2, 4, 1, 3, 5]);
     const flat = tf.reshape(patches, [b * d * h * wd, kd * kh * kw * cin]) as tf.Tensor2D;
-    return tf.reshape(tf.matMul(flat, tf.reshape(w, [kd * kh * kw * cin, cout]) as tf.Tensor2D), [b, d, h, wd, cout]);
+    return view(tf.matMul(flat, tf.reshape(w, [kd * kh * kw * cin, cout]) as tf.Tensor2D), [b, d, h, wd, cout]);
   });
 }
 
@@ -212,7 +213,7 @@ export class Conv3d extends ConvNd<3> {
       return tf.depthwiseConv2d(tf.reshape(slices, [b * outD, h, wd, c]) as tf.Tensor4D, filter, [sh, sw], 'valid');
     });
     const y = taps.length === 1 ? taps[0] : tf.addN(taps);
-    return tf.reshape(y, [b, outD, ...y.shape.slice(1)]);
+    return view(y, [b, outD, ...y.shape.slice(1)]);
   }
 }
 

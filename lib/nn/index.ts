@@ -12,3 +12,4 @@ export { ShiftWindowMSA, SwinBlock } from './shift-window-msa.js';
 export { multiHeadAttention, QKVAttention } from './attention.js';
 export { initTransformerWeights } from './transformer-init.js';
 export * as init from './init.js';
+export { view } from './view.js';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module, type Layer } from './module.js';
 import { defaultUniform } from './init.js';
+import { view } from './view.js';
 
 /**
  * y = x W + b over the last axis, as `nn.Linear(in_features, out_features, bias)`.
@@ -24,11 +25,11 @@ export class Linear extends Module implements Layer {
   forward(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       const lead = x.shape.slice(0, -1);
-      const flat = tf.reshape(x, [-1, this.inFeatures]) as tf.Tensor2D;
+      const flat = view<tf.Tensor2D>(x, [-1, this.inFeatures]);
       const y = this.bias
         ? tf.add(tf.matMul(flat, this.weight as tf.Tensor2D), this.bias)
         : tf.matMul(flat, this.weight as tf.Tensor2D);
-      return tf.reshape(y, [...lead, this.outFeatures]);
+      return view(y, [...lead, this.outFeatures]);
     });
   }
 }
