@@ -19,7 +19,6 @@ import { isDepthLoss, type SegLoss } from '../lib/losses/types.js';
 import { registries, type BuildContext } from '../lib/registry.js';
 import type { Targets, VolumeHead } from '../lib/segmentors/types.js';
 
-
 export const DFormerHeadOptions = defineOptions(
   'DFormerHead',
   "D-Former's heads (SegNetwork.final): FinalPatchExpand_X4 and a 1×1×1 conv per decoder level; logits at the input " +
@@ -103,9 +102,9 @@ export class DFormerHead extends Module implements VolumeHead {
       const levels = this.deepSupervision ? this.forwardAll(inputs) : [this.forward(inputs)];
       const weights = levels.map((_, i) => 2 ** -i);
       const total = weights.reduce((a, b) => a + b, 0);
+      // every s-th voxel (cast: wasm's strided slice returns int32 data as float32)
+      const every = (s: number) => tf.cast(tf.stridedSlice(label, [0, 0, 0, 0], label.shape, [1, s, s, s]), 'int32') as tf.Tensor4D;
       const pairs = levels.map((logits, i) => {
-        // (cast: wasm's strided slice returns int32 data as float32)
-        const every = (s: number) => tf.cast(tf.stridedSlice(label, [0, 0, 0, 0], label.shape, [1, s, s, s]), 'int32') as tf.Tensor4D;
         const labels = i === 0 ? label : every(2 ** i);
         const [b, d, h, w] = labels.shape;
         return [tf.slice(logits, [0, 0, 0, 0, 0], [b, d, h, w, -1]) as tf.Tensor5D, labels] as const;
