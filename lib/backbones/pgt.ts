@@ -27,6 +27,8 @@ import { resolveOptions } from '../config/resolve.js';
 import { indices, positive, positiveInt, positiveInts, probability, transformerFixedOptions } from '../config/schema-parts.js';
 import { registries, type BuildContext } from '../registry.js';
 import { applyInitCfg, initCfgOption } from './init-cfg.js';
+import type { ForwardCuts } from '../segmentors/types.js';
+import { chainCuts, type ForwardPiece } from './cuts.js';
 
 export const PGTOptions = defineOptions(
   'PyramidGroupTransformer',
@@ -191,7 +193,7 @@ export class PGTBlock extends Module {
   }
 }
 
-/** One stage: its PatchTransform, then its blocks. */
+/** One stage: its PatchTransform, then its blocks (run piece by piece: PyramidGroupTransformer's cuts). */
 export class PGTStage extends Module {
   readonly transform: PatchTransform;
   readonly blocks: ModuleList<PGTBlock>;
@@ -201,10 +203,6 @@ export class PGTStage extends Module {
     this.transform = this.addModule('transform', transform);
     this.blocks = this.addModule('blocks', new ModuleList(blocks));
   }
-
-  forward(x: tf.Tensor4D): tf.Tensor4D {
-    return tf.tidy(() => this.blocks.items.reduce((h, block) => block.forward(h), this.transform.forward(x)));
-  }
 }
 
 export class PyramidGroupTransformer extends Module {
@@ -212,6 +210,8 @@ export class PyramidGroupTransformer extends Module {
   readonly norms: Map<number, LayerNorm>;
   readonly channels: number[];
   readonly outIndices: number[];
+  /** Cuts after every block; a stage's last block ends with its output norm (cut `stages.{i}`). */
+  readonly cuts: ForwardCuts;
 
   constructor(options: PGTOptions = {}, ctx?: BuildContext) {
     super();
@@ -255,22 +255,34 @@ export class PyramidGroupTransformer extends Module {
     });
     this.stages = this.addModule('stages', new ModuleList(stages));
     this.norms = new Map(this.outIndices.map((i) => [i, this.addModule(`norm${i}`, new LayerNorm(this.channels[i]))]));
+    this.cuts = chainCuts(this.#pieces(), o.in_channels, this.stages.items.slice(0, -1).map((_, i) => `stages.${i}`));
     // The port's init_weights without a checkpoint: trunc_normal(0.02) Linears, LN (1, 0); convs keep PyTorch's init.
     initTransformerWeights(this, 0.02);
   }
 
   /** x: [B, H, W, C_in] -> one [B, H_i, W_i, C_i] map per out index, after its `norm{i}` (strides 4, 8, 16, 32). */
   forward(x: tf.Tensor4D): tf.Tensor4D[] {
-    return tf.tidy(() => {
-      const outs: tf.Tensor4D[] = [];
-      let h = x;
-      this.stages.items.forEach((stage, i) => {
-        h = stage.forward(h);
-        const norm = this.norms.get(i);
-        if (norm) outs.push(norm.forward(h) as tf.Tensor4D);
-      });
-      return outs;
-    });
+    return this.cuts.run([x], -1, this.cuts.names.length).outs;
+  }
+
+  /** The forward as one piece per block; a stage's first also runs its patch transform, its last its output norm. */
+  #pieces(): ForwardPiece[] {
+    return this.stages.items.flatMap((stage, i) =>
+      stage.blocks.items.map((block, j): ForwardPiece => {
+        const ends = j === stage.blocks.length - 1;
+        const norm = ends ? this.norms.get(i) : undefined;
+        return {
+          name: ends ? `stages.${i}` : `stages.${i}.blocks.${j}`,
+          channels: this.channels[i],
+          outChannels: norm && this.channels[i],
+          run: ([h], emit) => {
+            const y = block.forward(j === 0 ? stage.transform.forward(h as tf.Tensor4D) : (h as tf.Tensor4D));
+            if (norm) emit.outs.push(norm.forward(y) as tf.Tensor4D);
+            return [y];
+          },
+        };
+      }),
+    );
   }
 }
 

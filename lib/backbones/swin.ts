@@ -29,6 +29,9 @@ import {
 } from '../config/schema-parts.js';
 import { registries, type BuildContext } from '../registry.js';
 import { applyInitCfg, initCfgOption } from './init-cfg.js';
+import { checkpoint } from '../nn/checkpoint.js';
+import type { ForwardCuts } from '../segmentors/types.js';
+import { chainCuts, type ForwardPiece } from './cuts.js';
 
 export const SwinOptions = defineOptions(
   'SwinTransformer',
@@ -56,6 +59,12 @@ export const SwinOptions = defineOptions(
     drop_path_rate: option(probability, 0.2, 'stochastic depth, rising linearly over all blocks to this'),
     use_abs_pos_embed: option(Type.Boolean(), false, 'add a learned absolute position embedding (resized bicubically)'),
     ...transformerFixedOptions,
+    with_cp: option(
+      Type.Boolean(),
+      false,
+      "activation checkpointing (mmseg's with_cp): each block keeps only its input and recomputes its forward in the " +
+        'backward; less training memory for one more forward',
+    ),
     frozen_stages: option(
       Type.Integer({ minimum: -1 }),
       -1,
@@ -181,11 +190,16 @@ export interface StageRefiner extends Module {
   forward(x: tf.Tensor4D): { feature: tf.Tensor4D; prior: tf.Tensor4D };
 }
 
-/** One stage (`BasicLayer`): blocks alternating W-MSA / SW-MSA, an optional refiner, then optional patch merging. */
+/**
+ * One stage (`BasicLayer`): blocks alternating W-MSA / SW-MSA (checkpointed with `withCp`), an optional refiner,
+ * then optional patch merging.
+ */
 export class BasicLayer extends Module {
   readonly blocks: ModuleList<SwinTransformerBlock>;
   readonly semanticLayer?: StageRefiner;
   readonly downsample?: PatchMerging;
+  /** Whether blocks recompute their forward in the backward (with_cp). */
+  readonly withCp: boolean;
   /** The shifted-window mask of a map's size. */
   readonly #mask: (h: number, w: number) => tf.Tensor3D;
 
@@ -196,7 +210,7 @@ export class BasicLayer extends Module {
     readonly windowSize: number,
     dropPath: number[],
     downsample: boolean,
-    o: { mlpRatio: number; qkvBias: boolean; qkScale: number | null; drop: number; attnDrop: number },
+    o: { mlpRatio: number; qkvBias: boolean; qkScale: number | null; drop: number; attnDrop: number; withCp: boolean },
     refiner?: StageRefiner,
   ) {
     super();
@@ -212,15 +226,26 @@ export class BasicLayer extends Module {
     if (refiner) this.semanticLayer = this.addModule('semantic_layer', refiner);
     if (downsample) this.downsample = this.addModule('downsample', new PatchMerging(dim));
     this.#mask = shiftedMaskCache(windowSize, Math.floor(windowSize / 2), (m) => this.addConstant(m));
+    this.withCp = o.withCp;
+  }
+
+  /** Block j on x [B, H, W, C]. */
+  block(j: number, x: tf.Tensor4D): tf.Tensor4D {
+    const blk = this.blocks.at(j);
+    const mask = this.#mask(x.shape[1], x.shape[2]);
+    if (!this.withCp) return blk.forward(x, mask);
+    return checkpoint((h: tf.Tensor4D) => blk.forward(h, mask), x, blk.trainableParameters().map(([, v]) => v));
+  }
+
+  /** After the blocks: the stage output (refined, if there is a refiner), its prior map, and the next stage's input. */
+  finish(x: tf.Tensor4D): { out: tf.Tensor4D; prior?: tf.Tensor4D; next: tf.Tensor4D } {
+    const { feature: out, prior } = this.semanticLayer ? this.semanticLayer.forward(x) : { feature: x, prior: undefined };
+    return { out, prior, next: this.downsample ? this.downsample.forward(out) : out };
   }
 
   /** Returns the stage output (before merging), the refiner's prior map if any, and the input of the next stage. */
   forward(x: tf.Tensor4D): { out: tf.Tensor4D; prior?: tf.Tensor4D; next: tf.Tensor4D } {
-    const mask = this.#mask(x.shape[1], x.shape[2]);
-    let out = tf.tidy(() => this.blocks.items.reduce((h, blk) => blk.forward(h, mask), x));
-    let prior: tf.Tensor4D | undefined;
-    if (this.semanticLayer) ({ feature: out, prior } = this.semanticLayer.forward(out));
-    return { out, prior, next: this.downsample ? this.downsample.forward(out) : out };
+    return this.finish(tf.tidy(() => this.blocks.items.reduce((h, _, j) => this.block(j, h), x)));
   }
 }
 
@@ -236,6 +261,8 @@ export class SwinTransformer extends Module {
   readonly numFeatures: number[];
   readonly outIndices: number[];
   readonly frozenStages: number;
+  /** Cuts after every block; a stage's last block ends with its output norm and patch merging (cut `layers.{i}`). */
+  readonly cuts: ForwardCuts;
 
   /**
    * @param stageRefiner a refiner per stage (`semantic_layer`), given the stage index and width (SeMask)
@@ -275,6 +302,7 @@ export class SwinTransformer extends Module {
       qkScale: o.qk_scale,
       drop: o.drop_rate,
       attnDrop: o.attn_drop_rate,
+      withCp: o.with_cp,
     };
     const stages = depths.map((depth, i) => {
       const start = depths.slice(0, i).reduce((a, b) => a + b, 0);
@@ -291,6 +319,7 @@ export class SwinTransformer extends Module {
     });
     this.layers = this.addModule('layers', new ModuleList(stages));
     this.norms = new Map(this.outIndices.map((i) => [i, this.addModule(`norm${i}`, new LayerNorm(this.numFeatures[i]))]));
+    this.cuts = chainCuts(this.#pieces(), o.in_channels, this.layers.items.slice(0, -1).map((_, i) => `layers.${i}`));
     this.initWeights();
     this.#freezeStages();
   }
@@ -333,28 +362,41 @@ export class SwinTransformer extends Module {
 
   /** The stage outputs and, for stages with a refiner (SeMask), their prior maps [B, H_i, W_i, K] (out indices only). */
   forwardWithPriors(x: tf.Tensor4D): { outs: tf.Tensor4D[]; priors: tf.Tensor4D[] } {
-    const result = tf.tidy(() => {
-      let h = this.patchEmbed.forward(x);
-      if (this.absolutePosEmbed) {
-        const pos = tf.transpose(this.absolutePosEmbed, [0, 2, 3, 1]) as tf.Tensor4D;
-        h = tf.add(h, interpolate(pos, { size: [h.shape[1], h.shape[2]], mode: 'bicubic' }));
-      }
-      h = this.posDrop.forward(h) as tf.Tensor4D;
-      const outs: tf.Tensor4D[] = [];
-      const priors: tf.Tensor4D[] = [];
-      this.layers.items.forEach((layer, i) => {
-        const { out, prior, next } = layer.forward(h);
-        const norm = this.norms.get(i);
-        if (norm) {
-          outs.push(norm.forward(out) as tf.Tensor4D);
-          if (prior) priors.push(prior);
-        }
-        h = next;
-      });
-      return [...outs, ...priors];
+    const { outs, priors } = this.cuts.run([x], -1, this.cuts.names.length);
+    return { outs, priors };
+  }
+
+  /** Patch embedding, absolute position embedding and its dropout: [B, H, W, C_in] -> [B, H/4, W/4, C]. */
+  #embed(x: tf.Tensor4D): tf.Tensor4D {
+    return tf.tidy(() => {
+      const h = this.patchEmbed.forward(x);
+      if (!this.absolutePosEmbed) return this.posDrop.forward(h) as tf.Tensor4D;
+      const pos = tf.transpose(this.absolutePosEmbed, [0, 2, 3, 1]) as tf.Tensor4D;
+      return this.posDrop.forward(tf.add(h, interpolate(pos, { size: [h.shape[1], h.shape[2]], mode: 'bicubic' }))) as tf.Tensor4D;
     });
-    const n = this.norms.size;
-    return { outs: result.slice(0, n), priors: result.slice(n) };
+  }
+
+  /** The forward as one piece per block; the first also embeds the patches, a stage's last also norms and merges. */
+  #pieces(): ForwardPiece[] {
+    return this.layers.items.flatMap((layer, i) =>
+      layer.blocks.items.map((_, j): ForwardPiece => {
+        const ends = j === layer.blocks.length - 1;
+        return {
+          name: ends ? `layers.${i}` : `layers.${i}.blocks.${j}`,
+          channels: ends && layer.downsample ? 2 * this.numFeatures[i] : this.numFeatures[i],
+          outChannels: ends && this.norms.has(i) ? this.numFeatures[i] : undefined,
+          run: ([h], emit) => {
+            const x = layer.block(j, i === 0 && j === 0 ? this.#embed(h as tf.Tensor4D) : (h as tf.Tensor4D));
+            if (!ends) return [x];
+            const { out, prior, next } = layer.finish(x);
+            const norm = this.norms.get(i);
+            if (norm) emit.outs.push(norm.forward(out) as tf.Tensor4D);
+            if (norm && prior) emit.priors.push(prior);
+            return [next];
+          },
+        };
+      }),
+    );
   }
 }
 

@@ -24,6 +24,8 @@ import { applyInitCfg, initCfgOption } from './init-cfg.js';
 import { PatchEmbed } from './swin.js';
 import { ResNetV2, ResNetV2Options } from './resnetv2.js';
 import { vitCheckpointAdapter } from './vit-checkpoint.js';
+import type { ForwardCuts } from '../segmentors/types.js';
+import { chainCuts, type ForwardPiece } from './cuts.js';
 
 const { in_channels: _inChannels, ...resnetProperties } = ResNetV2Options.properties;
 
@@ -206,6 +208,11 @@ export class VisionTransformer extends Module {
   readonly outputClsToken: boolean;
   /** ResNet stages of a hybrid returned before the maps. */
   readonly hybridOutIndices: number[];
+  /**
+   * Cuts after every block (`blocks.{i}`), the out indices being the stage cuts; the state at a cut is the patch map
+   * and the tokens. Hybrids and output_cls_token declare none.
+   */
+  readonly cuts?: ForwardCuts;
 
   constructor(options: VisionTransformerOptions = {}, ctx?: BuildContext) {
     super();
@@ -241,6 +248,10 @@ export class VisionTransformer extends Module {
     );
     this.blocks = this.addModule('blocks', new ModuleList(blocks));
     if (o.final_norm) this.norm = this.addModule('norm', new LayerNorm(d, eps));
+    if (!hybrid && !this.outputClsToken) {
+      const hooks = this.outIndices.slice(0, -1).filter((i) => i < numLayers - 1).map((i) => `blocks.${i}`);
+      this.cuts = chainCuts(this.#pieces(), inChannels, hooks);
+    }
     this.#initWeights();
   }
 
@@ -276,11 +287,8 @@ export class VisionTransformer extends Module {
     }
     const grid: [number, number] = [h / p, w / p];
     const outs = tf.tidy(() => {
-      const d = this.embedDims;
       const embedded = this.patchEmbed instanceof HybridEmbed ? this.patchEmbed.forward(x) : { stages: [], patches: this.patchEmbed.forward(x) };
-      const patches = tf.reshape(embedded.patches, [b, grid[0] * grid[1], d]);
-      let t = tf.concat([tf.tile(this.clsToken, [b, 1, 1]), patches], 1) as tf.Tensor3D;
-      t = this.posDrop.forward(tf.add(t, this.resizedPosEmbed(...grid))) as tf.Tensor3D;
+      let t = this.#tokens(embedded.patches, grid);
       const tokens: tf.Tensor3D[] = [];
       this.blocks.items.forEach((block, i) => {
         t = block.forward(t);
@@ -292,6 +300,43 @@ export class VisionTransformer extends Module {
     return { ...outs, grid };
   }
 
+  /** Patches [B, gh, gw, D] -> tokens [B, 1 + gh·gw, D]: the CLS token first, position embedding added, dropout. */
+  #tokens(patches: tf.Tensor4D, grid: [number, number]): tf.Tensor3D {
+    return tf.tidy(() => {
+      const [b, , , d] = patches.shape;
+      const t = tf.concat([tf.tile(this.clsToken, [b, 1, 1]), tf.reshape(patches, [b, grid[0] * grid[1], d])], 1);
+      return this.posDrop.forward(tf.add(t, this.resizedPosEmbed(...grid))) as tf.Tensor3D;
+    });
+  }
+
+  /** Tokens [B, 1 + gh·gw, D] -> the patch map [B, gh, gw, D]. */
+  #map(t: tf.Tensor3D, grid: [number, number]): tf.Tensor4D {
+    return tf.reshape(tf.slice(t, [0, 1, 0], [-1, -1, -1]), [t.shape[0], ...grid, t.shape[2]]);
+  }
+
+  /** The forward of a plain ViT as one piece per block; the first embeds the patches, the last applies the final norm. */
+  #pieces(): ForwardPiece[] {
+    const last = this.blocks.length - 1;
+    return this.blocks.items.map((block, i): ForwardPiece => ({
+      name: `blocks.${i}`,
+      channels: this.embedDims,
+      outChannels: this.outIndices.includes(i) ? this.embedDims : undefined,
+      run: (carry, emit) => {
+        const [x] = carry as [tf.Tensor4D];
+        const p = this.patchSize;
+        const grid: [number, number] = i === 0 ? [x.shape[1] / p, x.shape[2] / p] : [x.shape[1], x.shape[2]];
+        if (i === 0 && (x.shape[1] % p !== 0 || x.shape[2] % p !== 0)) {
+          throw new Error(`VisionTransformer needs input sides that are multiples of the patch size ${p}, got ${x.shape[1]}x${x.shape[2]}`);
+        }
+        let t = block.forward(i === 0 ? this.#tokens((this.patchEmbed as PatchEmbed).forward(x), grid) : (carry[1] as tf.Tensor3D));
+        if (this.norm && i === last) t = this.norm.forward(t) as tf.Tensor3D;
+        const map = this.#map(t, grid);
+        if (this.outIndices.includes(i)) emit.outs.push(map);
+        return [map, t];
+      },
+    }));
+  }
+
   /**
    * x: [B, H, W, C_in] -> a hybrid's ResNet stages at `hybrid.outIndices`, then per out index a map [B, H/p, W/p, D],
    * then, with outputClsToken, each CLS token [B, 1, 1, D].
@@ -300,7 +345,7 @@ export class VisionTransformer extends Module {
     return tf.tidy(() => {
       const { tokens, grid, stages } = this.forwardTokens(x);
       const [b, , d] = tokens[0].shape;
-      const maps = tokens.map((t) => tf.reshape(tf.slice(t, [0, 1, 0], [-1, -1, -1]), [b, ...grid, d]) as tf.Tensor4D);
+      const maps = tokens.map((t) => this.#map(t, grid));
       const cls = tokens.map((t) => tf.reshape(tf.slice(t, [0, 0, 0], [-1, 1, -1]), [b, 1, 1, d]) as tf.Tensor4D);
       return [...stages, ...maps, ...(this.outputClsToken ? cls : [])];
     });

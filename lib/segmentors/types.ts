@@ -7,6 +7,40 @@ export interface Backbone extends Module {
   forward(x: tf.Tensor4D): tf.Tensor4D[];
   /** Backbones with extra per-stage prior maps (SeMask) return them beside the features. */
   forwardWithPriors?(x: tf.Tensor4D): { outs: tf.Tensor4D[]; priors: tf.Tensor4D[] };
+  /** Where the forward can be cut into modules that train one after another (local learning); absent: nowhere. */
+  readonly cuts?: ForwardCuts;
+}
+
+/** What a piece of a backbone's forward yields: the state at its end cut, and the outputs made on the way. */
+export type CutSegment = {
+  /** The state at the cut; `carry[0]` is its feature map [B, h, w, C] (empty at the end of the forward). */
+  carry: tf.Tensor[];
+  /** The backbone outputs made between the cuts, in forward order. */
+  outs: tf.Tensor4D[];
+  /** The prior maps made between the cuts (SeMask). */
+  priors: tf.Tensor4D[];
+  /** What local heads read at the end cut: the output its last piece made (a stage output), else `carry[0]`. */
+  feature?: tf.Tensor4D;
+};
+
+/**
+ * A backbone's forward as a chain of cuts. Cut i is named by the module the forward has just finished there
+ * (Swin: `layers.1` after stage 1 and its patch merging, `layers.2.blocks.3` inside stage 2).
+ */
+export interface ForwardCuts {
+  /** Every cut, in forward order. */
+  readonly names: string[];
+  /** The cuts between stages, from which default splits are drawn. */
+  readonly stageCuts: string[];
+  /** Channels of the feature map at cut i (-1: the input images). */
+  channels(cut: number): number;
+  /** Channels of the `feature` local heads read at cut i. */
+  featureChannels(cut: number): number;
+  /**
+   * The forward from cut `from` (-1: the images) to cut `to` (names.length: the end of the forward), given the state
+   * at `from` (`[images]` for -1). Concatenating the outs of consecutive runs gives `forward`'s outputs.
+   */
+  run(carry: tf.Tensor[], from: number, to: number): CutSegment;
 }
 
 /** A volume encoder (DFormer): [B, D, H, W, C] -> feature volumes [B, d, h, w, C'], finest first. */
@@ -84,6 +118,11 @@ export interface Segmentor extends Module {
    * says), depth [B, H, W] for depth, logits [B, D, H, W, K] for segmentation3d.
    */
   predict(img: ModelInput): tf.Tensor;
+  /** Set when the segmentor trains module by module (EncoderDecoder's train_cfg.local_learning); absent: end to end. */
+  readonly localLearning?: {
+    /** The loss terms of normalised images and the gradients of their total with respect to `vars`, by variable name. */
+    gradients(img: tf.Tensor4D, targets: Targets, vars: tf.Variable[]): { terms: Record<string, tf.Scalar>; grads: tf.NamedTensorMap };
+  };
 }
 
 type Part = Backbone | VolumeBackbone | DecodeHead | VolumeHead;
