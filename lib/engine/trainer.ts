@@ -74,11 +74,36 @@ class Averages {
   }
 }
 
+/** Raw images [B, H, W, C] and their targets, preprocessed as for training (volumes come normalised from the pipeline). */
+function prepared(model: Segmentor, images: ModelInput, targets: Targets): { images: ModelInput; targets: Targets } {
+  return images.rank === 5 ? { images, targets } : model.dataPreprocessor.forward(images as tf.Tensor4D, targets, true);
+}
+
 /** Loss terms of raw images [B, H, W, C] (or volumes [B, D, H, W, C]) and their targets, preprocessed as for training. */
 export function trainingLosses(model: Segmentor, images: ModelInput, targets: Targets): Record<string, tf.Scalar> {
-  if (images.rank === 5) return model.loss(images, targets); // volumes come normalised from the pipeline
-  const prepared = model.dataPreprocessor.forward(images as tf.Tensor4D, targets, true);
-  return model.loss(prepared.images, prepared.targets);
+  const inputs = prepared(model, images, targets);
+  return model.loss(inputs.images, inputs.targets);
+}
+
+/** The loss terms and the gradients of their total by variable name: one tape over the model, or module by module. */
+function lossGradients(model: Segmentor, images: ModelInput, targets: Targets, vars: tf.Variable[]) {
+  if (model.localLearning) {
+    const inputs = tf.tidy(() => prepared(model, images, targets));
+    try {
+      return model.localLearning.gradients(inputs.images as tf.Tensor4D, inputs.targets, vars);
+    } finally {
+      const given = new Set([images, ...Object.values(targets)]);
+      tf.dispose([inputs.images, ...Object.values(inputs.targets)].filter((t) => !given.has(t)) as tf.Tensor[]);
+    }
+  }
+  let terms: Record<string, tf.Scalar> = {};
+  const { value, grads } = tf.variableGrads(() => {
+    terms = trainingLosses(model, images, targets);
+    for (const t of Object.values(terms)) tf.keep(t);
+    return totalLoss(terms);
+  }, vars);
+  value.dispose();
+  return { terms, grads };
 }
 
 /**
@@ -86,18 +111,12 @@ export function trainingLosses(model: Segmentor, images: ModelInput, targets: Ta
  * parameter name (tfjs keys them by its own variable names). `segvit profile` times this same step.
  */
 export function trainStep(model: Segmentor, params: [string, tf.Variable][], images: ModelInput, targets: Targets) {
-  let terms: Record<string, tf.Scalar> = {};
-  const { value, grads: byVariable } = tf.variableGrads(() => {
-    terms = trainingLosses(model, images, targets);
-    for (const t of Object.values(terms)) tf.keep(t);
-    return totalLoss(terms);
-  }, params.map(([, v]) => v));
+  const { terms, grads: byVariable } = lossGradients(model, images, targets, params.map(([, v]) => v));
   const grads: Record<string, tf.Tensor> = {};
   for (const [name, v] of params) if (byVariable[v.name]) grads[name] = byVariable[v.name];
   const values = Object.fromEntries(Object.entries(terms).map(([k, t]) => [k, t.dataSync()[0]]));
+  const loss = tf.tidy(() => totalLoss(terms).dataSync()[0]);
   tf.dispose(Object.values(terms));
-  const loss = value.dataSync()[0];
-  value.dispose();
   // NaN inputs were seen to leave the loss finite on wasm (some kernel drops them) while the gradients carry NaN: check both
   const gradSquares = tf.tidy(() => tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))).dataSync()[0]);
   return { loss, values, grads, finite: Number.isFinite(loss) && Number.isFinite(gradSquares) };

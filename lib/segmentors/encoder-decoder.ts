@@ -18,6 +18,7 @@ import {
 } from './types.js';
 import { DataPreprocessorOptions, SegDataPreProcessor } from './data-preprocessor.js';
 import { slideInference } from './slide-inference.js';
+import { LocalLearning, LocalLearningOptions } from './local-learning.js';
 
 /** Inference as mmseg's test_cfg: one pass over the whole image, or overlapping crops. */
 export type TestCfg = { mode: 'whole' } | { mode: 'slide'; crop_size: [number, number]; stride: [number, number] };
@@ -44,7 +45,13 @@ export const EncoderDecoderOptions = defineOptions(
       nullable(component('head', { list: true })),
       'one head (named auxiliary_head) or a list (auxiliary_head.{i}) with their own losses, in training only',
     ),
-    train_cfg: option(Type.Object({}, { additionalProperties: false }), {}, "mmseg's train_cfg: accepted, empty"),
+    train_cfg: option(
+      Type.Object({ local_learning: optional(LocalLearningOptions, 'train the backbone module by module (local learning)') }, {
+        additionalProperties: false,
+      }),
+      {},
+      "mmseg's train_cfg; local_learning: module-wise training of the backbone",
+    ),
     data_preprocessor: dataPreprocessorOption,
     test_cfg: option(
       Type.Object(
@@ -70,6 +77,8 @@ export class EncoderDecoder extends Module implements Segmentor {
   readonly auxiliaryHeads: DecodeHead[];
   readonly dataPreprocessor: SegDataPreProcessor;
   readonly testCfg: TestCfg;
+  /** Module-wise training (train_cfg.local_learning with num_modules > 1); absent: end to end. */
+  readonly localLearning?: LocalLearning;
   /** Loss-key prefix per auxiliary head: `aux` for a single head, `aux_{i}` for a list (as mmseg). */
   readonly #auxPrefixes: string[];
 
@@ -96,6 +105,19 @@ export class EncoderDecoder extends Module implements Segmentor {
     } else {
       this.auxiliaryHeads = aux ? [this.addModule('auxiliary_head', aux)] : [];
       this.#auxPrefixes = aux ? ['aux'] : [];
+    }
+    const local = o.train_cfg.local_learning;
+    if (local && local.num_modules > 1) {
+      const parts = {
+        backbone: this.backbone,
+        numClasses: this.decodeHead.numClasses,
+        alignCorners: this.decodeHead.alignCorners,
+        ignoreIndex: (this.decodeHead as { ignoreIndex?: number }).ignoreIndex ?? 255,
+        preprocessor: this.dataPreprocessor.options,
+        headLosses: (outs: tf.Tensor4D[], priors: tf.Tensor4D[], targets: Targets) => this.#headLosses(outs, priors, targets),
+      };
+      const at = { registries: ctx?.registries ?? registries, path: `${path}.train_cfg.local_learning` };
+      this.localLearning = this.addModule('local_learning', new LocalLearning(local, parts, at));
     }
   }
 
@@ -130,7 +152,13 @@ export class EncoderDecoder extends Module implements Segmentor {
    * ([B, H, W] int32); the heads also get the backbone's prior maps (SeMask).
    */
   loss(img: tf.Tensor4D, targets: Targets): Record<string, tf.Scalar> {
-    const { features, priors } = this.#extractWithPriors(img);
+    const { outs, priors } = backboneOutputs(this.backbone, img);
+    return this.#headLosses(outs, priors, targets);
+  }
+
+  /** The losses of the neck and heads on the backbone's outputs and prior maps. */
+  #headLosses(outs: tf.Tensor4D[], priors: tf.Tensor4D[], targets: Targets): Record<string, tf.Scalar> {
+    const features = this.neck ? this.neck.forward(outs) : outs;
     const withPriors = { ...targets, priors };
     const heads = [this.decodeHead, ...this.auxiliaryHeads];
     const prefixes = ['decode', ...this.#auxPrefixes];
@@ -143,11 +171,4 @@ registries.segmentor.register('EncoderDecoder', {
   build: (o, ctx) => new EncoderDecoder(o, ctx),
 });
 
-/** The optimised objective: the sum of every `loss*` term (acc_seg and the like are only reported). */
-export function totalLoss(losses: Record<string, tf.Scalar>): tf.Scalar {
-  const terms = Object.entries(losses)
-    .filter(([k]) => k.split('.').pop()!.startsWith('loss'))
-    .map(([, v]) => v);
-  if (terms.length === 0) throw new Error('no loss terms to optimise');
-  return tf.addN(terms) as tf.Scalar;
-}
+export { totalLoss } from './total-loss.js';
