@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ComponentConfig, SegvitConfig } from '../config/types.js';
-import { isWasmFailure, memoryMB, WASM_MAX_HEAP_MB } from '../backend.js';
+import { isWasmFailure, memoryMB } from '../backend.js';
+import { memorySavers, outOfMemory } from './out-of-memory.js';
 import { rng } from '../random.js';
 import type { ModelInput, Targets } from '../segmentors/types.js';
 import { profileKernels, type KernelTime } from './kernel-times.js';
@@ -61,14 +62,6 @@ function randomBatch(parts: TrainingParts, input: ProfileInput, channels: number
   return { images, targets: parts.task.randomTargets([input.batch, ...input.crop]) };
 }
 
-/** The error of a wasm failure during a step: most likely the heap ran out, and what to change. */
-function outOfMemory(input: ProfileInput, err: Error): Error {
-  return new Error(
-    `the wasm backend failed (${err.message}) with its heap at ${memoryMB().toFixed(0)} MB of at most ` +
-      `${WASM_MAX_HEAP_MB} MB: most likely out of memory. Lower train_dataloader.batch_size (${input.batch}) or the ` +
-      `crop (${input.cropFrom}: [${input.crop}]), or run on the tensorflow backend`,
-  );
-}
 
 export interface StepReport {
   /** 0 is the warm-up; 1..iters are timed; iters + 1 runs under tf.profile. */
@@ -130,7 +123,9 @@ export function trainingStepper(cfg: SegvitConfig, totalSteps: number): Training
         tf.dispose(Object.values(grads));
         return { step, seconds: (performance.now() - start) / 1000, loss };
       } catch (err) {
-        throw isWasmFailure(err) ? outOfMemory(input, err as Error) : err;
+        if (!isWasmFailure(err)) throw err;
+        const lower = `Lower train_dataloader.batch_size (${input.batch}) or the crop (${input.cropFrom}: [${input.crop}])`;
+        throw outOfMemory(err as Error, lower, memorySavers(task.model, cfg.model?.backbone as ComponentConfig | undefined));
       }
     },
     dispose() {

@@ -8,9 +8,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataLoader } from '../../datasets/loader.js';
-import type { DataLoaderConfig, SegvitConfig } from '../config/types.js';
+import type { ComponentConfig, DataLoaderConfig, SegvitConfig } from '../config/types.js';
 import { registries } from '../registry.js';
-import { memoryMB } from '../backend.js';
+import { isWasmFailure, memoryMB } from '../backend.js';
+import { memorySavers, outOfMemory } from './out-of-memory.js';
 import { rng, manualSeed } from '../random.js';
 import { totalLoss } from '../segmentors/encoder-decoder.js';
 import type { ModelInput, Segmentor, Targets } from '../segmentors/types.js';
@@ -122,6 +123,17 @@ export function trainStep(model: Segmentor, params: [string, tf.Variable][], ima
   return { loss, values, grads, finite: Number.isFinite(loss) && Number.isFinite(gradSquares) };
 }
 
+/** `trainStep`, whose wasm failures become an out-of-memory error saying what to lower or turn on. */
+function guardedStep(cfg: SegvitConfig, model: Segmentor, params: [string, tf.Variable][], images: ModelInput, targets: Targets) {
+  try {
+    return trainStep(model, params, images, targets);
+  } catch (err) {
+    if (!isWasmFailure(err)) throw err;
+    const lower = `Lower train_dataloader.batch_size or the training crop (this batch: [${images.shape}])`;
+    throw outOfMemory(err as Error, lower, memorySavers(model, cfg.model?.backbone as ComponentConfig | undefined));
+  }
+}
+
 /** What training builds from a config: the seeded model (as its task), its validation, the optimizer wrapper, the LR schedule. */
 export interface TrainingParts {
   task: Task;
@@ -208,7 +220,7 @@ export async function train(cfg: SegvitConfig, options: TrainOptions): Promise<T
       const t1 = performance.now();
       const images = batch.volumeShape ? tf.tensor5d(batch.images, batch.volumeShape) : tf.tensor4d(batch.images, batch.shape);
       const targets = task.targets(batch);
-      const { loss, values, grads, finite } = trainStep(model, params, images, targets);
+      const { loss, values, grads, finite } = guardedStep(cfg, model, params, images, targets);
       tf.dispose([images, targets]);
       if (!finite) {
         tf.dispose(Object.values(grads));

@@ -62,6 +62,21 @@ describe('training loop', function () {
     expect(findLatest(whole)).to.equal(join(whole, 'iter_6'));
   });
 
+  it('trains module-wise (local learning) with the same exact resume and logs each module\'s losses', async () => {
+    const local = ['model.train_cfg.local_learning.num_modules=2', 'model.backbone.with_cp=true'];
+    const whole = mkdtempSync(join(tmpdir(), 'segvit-local-'));
+    const result = await train(tinyConfig(local), { workDir: whole, tty: false });
+    const first = mkdtempSync(join(tmpdir(), 'segvit-local-'));
+    await train(tinyConfig([...local, 'train_cfg.max_iters=3']), { workDir: first, tty: false });
+    await train(tinyConfig(local), { workDir: first, resume: join(first, 'iter_3'), tty: false });
+    const keys = ['module0.loss_recon', 'module0.aux.loss_ce', 'decode.loss_ce', 'aux.loss_ce'];
+    const straight = trainRecords(whole).map((r) => keys.map((k) => r.values[k]));
+    expect(straight).to.have.length(6);
+    for (const row of straight) for (const v of row) expect(v).to.be.a('number').and.be.greaterThan(0);
+    expect(trainRecords(first).map((r) => keys.map((k) => r.values[k]))).to.deep.equal(straight);
+    expect(result.lastValidation!.metrics.mIoU).to.be.a('number');
+  });
+
   it('stops on a NaN loss with a clear message, leaving the last good checkpoint intact', async () => {
     const workDir = mkdtempSync(join(tmpdir(), 'segvit-nan-'));
     const twoIters = ['train_cfg.max_iters=2', 'default_hooks.checkpoint.interval=1', 'train_cfg.val_interval=1000'];

@@ -14,6 +14,8 @@ import { totalLoss } from '../../lib/segmentors/total-loss.js';
 import type { Backbone, ForwardCuts } from '../../lib/segmentors/types.js';
 import { trainStep } from '../../lib/engine/trainer.js';
 import { manualSeed } from '../../lib/random.js';
+import { memorySavers, outOfMemory } from '../../lib/engine/out-of-memory.js';
+import type { ComponentConfig } from '../../lib/config/types.js';
 
 const config = (name: string) => fileURLToPath(new URL(`../../../configs/demo/${name}`, import.meta.url));
 const SWIN = config('digits_swin-nano_upernet.json');
@@ -213,5 +215,32 @@ describe('with_cp (activation checkpointing)', function () {
     expect(cp.loss).to.equal(plain.loss);
     tf.dispose([...Object.values(plain.grads), ...Object.values(cp.grads)]);
     model.dispose();
+  });
+});
+
+describe('out-of-memory advice', () => {
+  const savers = (file: string, options: string[]) => {
+    manualSeed(0);
+    const cfg = validateConfig(loadConfig(file, { cfgOptions: options }));
+    const model = registries.segmentor.build(cfg.model!, 'model');
+    const result = memorySavers(model, cfg.model!.backbone as ComponentConfig);
+    model.dispose();
+    return result;
+  };
+  const LOCAL = 'train the backbone module by module (model.train_cfg.local_learning.num_modules=4)';
+  const CP = 'recompute its blocks in the backward (model.backbone.with_cp=true)';
+
+  it('suggests the memory savers the model has and does not use yet', () => {
+    expect(savers(SWIN, [])).to.deep.equal([LOCAL, CP]);
+    expect(savers(SWIN, ['model.train_cfg.local_learning.num_modules=4'])).to.deep.equal([CP]);
+    expect(savers(SWIN, ['model.backbone.with_cp=true'])).to.deep.equal([LOCAL]);
+    expect(savers(config('digits_pgt-nano_fpt.json'), [])).to.deep.equal([LOCAL]); // PGT has no with_cp
+  });
+
+  it('names the heap, what to lower and the savers', () => {
+    const err = outOfMemory(new Error('memory access out of bounds'), 'Lower train_dataloader.batch_size (2)', [LOCAL, CP]);
+    expect(err.message).to.match(
+      /^the wasm backend failed \(memory access out of bounds\) with its heap at \d+ MB of at most 4096 MB: most likely out of memory\. Lower train_dataloader\.batch_size \(2\), train the backbone module by module \(model\.train_cfg\.local_learning\.num_modules=4\), recompute its blocks in the backward \(model\.backbone\.with_cp=true\), or run on the tensorflow backend$/,
+    );
   });
 });
