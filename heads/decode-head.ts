@@ -8,7 +8,7 @@ import { Conv2d, Dropout2d, Module, init, interpolate } from '../lib/nn/index.js
 import type { ActCfg, NormCfg } from '../lib/nn/conv-module.js';
 import { choice, component, defineOptions, option, optional, required, type ResolvedOptions } from '../lib/config/declare.js';
 import { convNormCfg, positiveInt, positiveInts, probability, reluActCfg } from '../lib/config/schema-parts.js';
-import { pixelAccuracy } from '../lib/losses/cross-entropy.js';
+import { CrossEntropyLoss, resizedAccuracy, resizedCrossEntropy } from '../lib/losses/cross-entropy.js';
 import { isDepthLoss, type DepthLoss, type SegLoss } from '../lib/losses/types.js';
 import type { DecodeHead as DecodeHeadInterface, Targets } from '../lib/segmentors/types.js';
 
@@ -172,16 +172,22 @@ export abstract class BaseDecodeHead extends Module implements DecodeHeadInterfa
     return this.depthLosses.length > 0 ? this.#depthLoss(pred, target) : this.#segLoss(pred, target);
   }
 
-  /** Segmentation losses and acc_seg of logits against labels [B, H, W]. */
+  /**
+   * Segmentation losses and acc_seg of logits against labels [B, H, W]. CE resizes sample by sample inside its
+   * gradient (resizedCrossEntropy); other losses take the resized logits.
+   */
   #segLoss(logits: tf.Tensor4D, label: tf.Tensor3D): Record<string, tf.Scalar> {
     const [, h, w] = label.shape;
-    const resized = interpolate(logits, { size: [h, w], alignCorners: this.alignCorners });
+    let resized: tf.Tensor4D | undefined;
     const out: Record<string, tf.Scalar> = {};
     for (const l of this.losses) {
-      const value = l.forward(resized, label, this.ignoreIndex);
+      const value =
+        l instanceof CrossEntropyLoss
+          ? resizedCrossEntropy(l, logits, label, this.ignoreIndex, this.alignCorners)
+          : l.forward((resized ??= interpolate(logits, { size: [h, w], alignCorners: this.alignCorners })), label, this.ignoreIndex);
       out[l.lossName] = out[l.lossName] ? tf.add(out[l.lossName], value) : value;
     }
-    out.acc_seg = pixelAccuracy(resized, label, this.ignoreIndex);
+    out.acc_seg = resizedAccuracy(logits, label, this.ignoreIndex, this.alignCorners);
     return out;
   }
 

@@ -9,6 +9,9 @@ import { constant, defineOptions, nullable, option, optional, type OptionsInput 
 import { resolveOptions } from '../config/resolve.js';
 import { registries, type BuildContext } from '../registry.js';
 import type { SegLabels, SegLogits } from './types.js';
+import { checkpoint } from '../nn/checkpoint.js';
+import { interpolate } from '../nn/resize.js';
+import { noGrad } from './no-grad.js';
 
 export const CrossEntropyOptions = defineOptions(
   'CrossEntropyLoss',
@@ -46,24 +49,95 @@ export class CrossEntropyLoss {
    * logits [B, (D,) H, W, K]; label [B, (D,) H, W] int32 class ids, `ignoreIndex` where unlabelled. Returns a scalar.
    */
   forward(logits: SegLogits, label: SegLabels, ignoreIndex = 255): tf.Scalar {
-    return tf.tidy(() => {
-      const k = logits.shape[logits.rank - 1]!;
-      if (this.classWeight && this.classWeight.length !== k) {
-        throw new Error(`class_weight has ${this.classWeight.length} entries but the head predicts ${k} classes`);
-      }
-      const valid = tf.notEqual(label, ignoreIndex);
-      const safe = tf.where(valid, label, tf.zerosLike(label));
-      const oneHot = tf.reshape(tf.oneHot(tf.reshape(safe, [-1]), k), [...label.shape, k]);
-      let pixel = tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), oneHot), -1));
-      if (this.classWeight) pixel = tf.mul(pixel, tf.gather(tf.tensor1d(this.classWeight), safe));
-      pixel = tf.mul(pixel, tf.cast(valid, 'float32'));
-      const total = tf.sum(pixel);
-      const loss = this.avgNonIgnore
-        ? tf.div(total, tf.add(tf.sum(tf.cast(valid, 'float32')), EPS))
-        : tf.div(total, label.size);
-      return tf.mul(loss, this.lossWeight) as tf.Scalar;
-    });
+    return tf.tidy(() => tf.mul(tf.div(this.pixelSum(logits, label, ignoreIndex), this.denominator(label, ignoreIndex)), this.lossWeight));
   }
+
+  /**
+   * Σ over pixels of (class weight ·) CE, ignored pixels left out; `forward` divides it by `denominator`. Its
+   * gradient keeps only the logits: (softmax − one-hot) · weight is recomputed in the backward, so no one-hot or
+   * log-softmax [B, H, W, K] stays alive until the backward.
+   */
+  pixelSum(logits: SegLogits, label: SegLabels, ignoreIndex = 255): tf.Scalar {
+    const k = logits.shape[logits.rank - 1]!;
+    if (this.classWeight && this.classWeight.length !== k) {
+      throw new Error(`class_weight has ${this.classWeight.length} entries but the head predicts ${k} classes`);
+    }
+    /** one-hot [..., K] of the labels, and each pixel's weight [..., 1] (0 where ignored). */
+    const targets = (ids: tf.Tensor) => {
+      const valid = tf.notEqual(ids, ignoreIndex);
+      const safe = tf.where(valid, ids, tf.zerosLike(ids));
+      const oneHot = tf.reshape(tf.oneHot(tf.reshape(safe, [-1]), k), [...ids.shape, k]);
+      let weight = tf.cast(valid, 'float32');
+      if (this.classWeight) weight = tf.mul(weight, tf.gather(tf.tensor1d(this.classWeight), safe));
+      return { oneHot, weight: tf.expandDims(weight, -1) };
+    };
+    // the labels are an input too, so that they are kept for the backward (their gradient is 0)
+    const sum = tf.customGrad((z, labels, save) => {
+      (save as tf.GradSaveFunc)([z as tf.Tensor, labels as tf.Tensor]);
+      const value = tf.tidy(() => {
+        const { oneHot, weight } = targets(labels as tf.Tensor);
+        return tf.neg(tf.sum(tf.mul(tf.mul(tf.logSoftmax(z as tf.Tensor), oneHot), weight)));
+      });
+      const gradFunc = (dy: tf.Tensor, [savedZ, savedLabels]: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const { oneHot, weight } = targets(savedLabels);
+          return [tf.mul(tf.mul(tf.sub(tf.softmax(savedZ), oneHot), weight), dy), tf.zerosLike(savedLabels)];
+        });
+      return { value, gradFunc };
+    });
+    return sum(logits, label) as tf.Scalar;
+  }
+
+  /** What the pixel sum is divided by: every pixel, or (avg_non_ignore) the non-ignored ones. */
+  denominator(label: SegLabels, ignoreIndex = 255): tf.Scalar {
+    return tf.tidy(() =>
+      this.avgNonIgnore ? tf.add(tf.sum(tf.cast(tf.notEqual(label, ignoreIndex), 'float32')), EPS) : tf.scalar(label.size),
+    );
+  }
+}
+
+/**
+ * `loss` (CE) of logits [B, h, w, K] resized to the labels' [B, H, W], sample by sample, each sample's resize and
+ * CE recomputed in the backward: at full resolution the resized logits and their softmax are the largest tensors
+ * of a training step, and this way none of them outlives its sample's loss. The same value as resizing first.
+ */
+export function resizedCrossEntropy(
+  loss: CrossEntropyLoss,
+  logits: tf.Tensor4D,
+  label: tf.Tensor3D,
+  ignoreIndex: number,
+  alignCorners: boolean,
+): tf.Scalar {
+  return tf.tidy(() => {
+    const size: [number, number] = [label.shape[1], label.shape[2]];
+    const sums = Array.from({ length: logits.shape[0] }, (_, b) => {
+      const sample = tf.slice(logits, [b, 0, 0, 0], [1, -1, -1, -1]);
+      // the labels are sliced inside: the recompute runs after this scope has ended
+      const sampleLoss = (z: tf.Tensor4D) =>
+        loss.pixelSum(interpolate(z, { size, alignCorners }), tf.slice(label, [b, 0, 0], [1, -1, -1]), ignoreIndex);
+      return checkpoint(sampleLoss, sample, []);
+    });
+    return tf.mul(tf.div(tf.addN(sums), loss.denominator(label, ignoreIndex)), loss.lossWeight) as tf.Scalar;
+  });
+}
+
+/** pixelAccuracy of logits [B, h, w, K] resized to the labels' size, sample by sample, outside the gradient. */
+export function resizedAccuracy(logits: tf.Tensor4D, label: tf.Tensor3D, ignoreIndex: number, alignCorners: boolean): tf.Scalar {
+  const size: [number, number] = [label.shape[1], label.shape[2]];
+  return noGrad(
+    (z) =>
+      tf.tidy(() => {
+        const counts = Array.from({ length: z.shape[0]! }, (_, b) => {
+          const resized = interpolate(tf.slice(z as tf.Tensor4D, [b, 0, 0, 0], [1, -1, -1, -1]), { size, alignCorners });
+          const labels = tf.slice(label, [b, 0, 0], [1, -1, -1]);
+          const valid = tf.cast(tf.notEqual(labels, ignoreIndex), 'float32');
+          return tf.sum(tf.mul(tf.cast(tf.equal(tf.argMax(resized, -1), labels), 'float32'), valid));
+        });
+        const valid = tf.sum(tf.cast(tf.notEqual(label, ignoreIndex), 'float32'));
+        return tf.mul(tf.div(tf.addN(counts), tf.maximum(valid, 1)), 100) as tf.Scalar;
+      }),
+    logits,
+  );
 }
 
 /** Pixel accuracy in percent over non-ignored pixels (mmseg's `accuracy`, reported as acc_seg). */

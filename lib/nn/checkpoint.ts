@@ -13,7 +13,7 @@ interface EngineState {
 }
 
 /** The gradients of sum(fn(x) · dy) with respect to x and params, on a tape of its own; the outer tape is restored. */
-function recompute<T extends tf.Tensor>(fn: (x: T) => T, x: T, params: tf.Variable[], dy: tf.Tensor, seed: number): tf.Tensor[] {
+function recompute<X extends tf.Tensor>(fn: (x: X) => tf.Tensor, x: X, params: tf.Variable[], dy: tf.Tensor, seed: number): tf.Tensor[] {
   const state = (tf.engine() as unknown as { state: EngineState }).state;
   const outerTape = state.activeTape;
   const outerSeed = rng.state;
@@ -29,16 +29,16 @@ function recompute<T extends tf.Tensor>(fn: (x: T) => T, x: T, params: tf.Variab
 }
 
 /** `fn(x)`, whose backward recomputes `fn` instead of keeping its activations; `params` are the variables `fn` reads. */
-export function checkpoint<T extends tf.Tensor>(fn: (x: T) => T, x: T, params: tf.Variable[]): T {
+export function checkpoint<X extends tf.Tensor, Y extends tf.Tensor = X>(fn: (x: X) => Y, x: X, params: tf.Variable[]): Y {
   const run = tf.customGrad((...args: unknown[]) => {
-    const input = args[0] as T;
+    const input = args[0] as X;
     const save = args.at(-1) as tf.GradSaveFunc;
     save([input]);
     const seed = rng.state;
     return {
       value: fn(input),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => recompute(fn, saved[0] as T, params, dy, seed),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => recompute(fn, saved[0] as X, params, dy, seed),
     };
   });
-  return run(x, ...params) as T;
+  return run(x, ...params) as Y;
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'chai';
-import { CrossEntropyLoss, pixelAccuracy } from '../../lib/losses/cross-entropy.js';
+import { CrossEntropyLoss, pixelAccuracy, resizedAccuracy, resizedCrossEntropy } from '../../lib/losses/cross-entropy.js';
+import { interpolate } from '../../lib/nn/resize.js';
 
 /**
  * 2×2 image, 3 classes. Pixel logits and labels:
@@ -48,4 +49,26 @@ describe('CrossEntropyLoss', () => {
     // argmax: (0,0)->0 ok, (0,1)->1 wrong, (1,0)->0 (first max) wrong, ignored
     expect(pixelAccuracy(logits(), label(), 255).dataSync()[0]).to.be.closeTo(100 / 3, 1e-4);
   });
+});
+
+describe('resizedCrossEntropy (sample by sample, recomputed in the backward)', () => {
+  const options = [{}, { avg_non_ignore: true, loss_weight: 0.4 }, { class_weight: [1, 2, 0.5, 3] }];
+  for (const o of options) {
+    it(`gives the loss and the logits' gradient of CE on the resized logits ${JSON.stringify(o)}`, () => {
+      const loss = new CrossEntropyLoss(o);
+      const logits = tf.randomNormal([3, 5, 6, 4], 0, 2, 'float32', 11) as tf.Tensor4D;
+      const label = tf.tidy(() => {
+        const ids = tf.randomUniformInt([3, 20, 24], 0, 4, 12);
+        return tf.where(tf.equal(tf.randomUniformInt([3, 20, 24], 0, 5, 13), 0), tf.fill([3, 20, 24], 255, 'int32'), ids);
+      }) as tf.Tensor3D;
+      const reference = (z: tf.Tensor4D) => loss.forward(interpolate(z, { size: [20, 24], alignCorners: false }), label);
+      const fused = (z: tf.Tensor4D) => resizedCrossEntropy(loss, z, label, 255, false);
+      const [a, b] = [reference, fused].map((f) => tf.valueAndGrad((z: tf.Tensor) => f(z as tf.Tensor4D))(logits));
+      expect(b.value.dataSync()[0]).to.be.closeTo(a.value.dataSync()[0], 1e-5 * Math.abs(a.value.dataSync()[0]));
+      expect(tf.max(tf.abs(tf.sub(a.grad, b.grad))).dataSync()[0]).to.be.below(1e-5 * tf.max(tf.abs(a.grad)).dataSync()[0]);
+      const acc = resizedAccuracy(logits, label, 255, false).dataSync()[0];
+      expect(acc).to.be.closeTo(pixelAccuracy(interpolate(logits, { size: [20, 24] }), label).dataSync()[0], 1e-4);
+      tf.dispose([logits, label, a.value, a.grad, b.value, b.grad]);
+    });
+  }
 });
