@@ -112,6 +112,45 @@ export function memoryMB(): number {
   return (wasm ? wasm.HEAPU8.length : tf.memory().numBytes) / 2 ** 20;
 }
 
+/** Live tensor bytes on the wasm heap, and their peak since `resetPeak`. */
+export interface HeapUsage {
+  liveMB(): number;
+  peakMB(): number;
+  resetPeak(): void;
+}
+
+let heapUsage: HeapUsage | undefined;
+
+/**
+ * Counts what tfjs allocates on the wasm heap (tensor data) from here on; undefined off wasm. The heap size only
+ * grows and includes freed blocks; this is the memory a step actually holds, at its peak.
+ */
+export function wasmHeapUsage(): HeapUsage | undefined {
+  const wasm = (tf.backend() as unknown as { wasm?: { _malloc(n: number): number; _free(p: number): void } }).wasm;
+  if (!wasm) return undefined;
+  if (heapUsage) return heapUsage;
+  wasm._free(wasm._malloc(8)); // Emscripten binds the exports on first call, replacing whatever wraps them before
+  const malloc = wasm._malloc.bind(wasm);
+  const free = wasm._free.bind(wasm);
+  const sizes = new Map<number, number>();
+  let live = 0;
+  let peak = 0;
+  wasm._malloc = (n) => {
+    const p = malloc(n);
+    sizes.set(p >>> 0, n);
+    live += n;
+    peak = Math.max(peak, live);
+    return p;
+  };
+  wasm._free = (p) => {
+    live -= sizes.get(p >>> 0) ?? 0;
+    sizes.delete(p >>> 0);
+    free(p);
+  };
+  heapUsage = { liveMB: () => live / 2 ** 20, peakMB: () => peak / 2 ** 20, resetPeak: () => void (peak = live) };
+  return heapUsage;
+}
+
 /** The wasm heap's ceiling: wasm32 addresses 4 GB, and tfjs's wasm build may grow to all of it. */
 export const WASM_MAX_HEAP_MB = 4096;
 

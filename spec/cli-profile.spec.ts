@@ -17,6 +17,7 @@ const segvit = (...args: string[]) => runSegvit(cwd, ...args);
 
 interface Summary {
   peak_mb: number;
+  live_peak_mb: number | null;
   s_per_iter: number;
   backend: string;
   iters: number;
@@ -66,6 +67,8 @@ describe('segvit profile', function () {
     expect(summary.crop).to.deep.equal((cfg.model!.data_preprocessor as { size: number[] }).size);
     expect(summary.s_per_iter).to.be.greaterThan(0);
     expect(summary.peak_mb).to.be.greaterThan(0);
+    // the tensors held at the peak: more than the weights alone (2.95M parameters, 11.3 MB), within the heap
+    expect(summary.live_peak_mb).to.be.greaterThan(11.3).and.at.most(summary.peak_mb);
 
     const rows = kernelRows(stdout);
     expect(rows.length).to.be.within(5, 15);
@@ -88,6 +91,7 @@ describe('segvit profile', function () {
     expect(summary.batch).to.equal(1);
     expect(summary.crop).to.deep.equal([32, 32]);
     expect(summary.peak_mb).to.be.greaterThan(0);
+    expect(summary.live_peak_mb).to.equal(null);
     expect(kernelRows(stdout).map((r) => r.name)).to.include.oneOf(['BatchMatMul', '_FusedMatMul']);
   });
 

@@ -43,9 +43,11 @@ function stepName(step: number, iters: number): string {
 
 /** The last line: one JSON object for scripts. */
 function summary(r: ProfileResult, backend: string): string {
-  const peak = Math.round(r.peakMB * 10) / 10;
+  const mb = (v: number | undefined) => (v === undefined ? null : Math.round(v * 10) / 10);
   const perIter = Number(r.secondsPerIter.toPrecision(4));
-  return JSON.stringify({ peak_mb: peak, s_per_iter: perIter, backend, iters: r.iters, batch: r.batch, crop: r.crop });
+  return JSON.stringify({
+    peak_mb: mb(r.peakMB), live_peak_mb: mb(r.livePeakMB), s_per_iter: perIter, backend, iters: r.iters, batch: r.batch, crop: r.crop,
+  });
 }
 
 export function registerProfile(program: Command): void {
@@ -68,7 +70,9 @@ Example:
 The batch is train_dataloader.batch_size images of the train pipeline's RandomCrop crop_size (else
 model.data_preprocessor.size, else the dataset's img_size), random pixels and random labels (depth models:
 random depths), run through model.data_preprocessor as in training. peak_mb is the wasm heap size on wasm (it
-only grows, so it is the process's peak), else the peak of tensor bytes seen by tf.profile.`,
+only grows, so it is the process's peak), else the peak of tensor bytes seen by tf.profile. live_peak_mb (wasm
+only, else null) is the peak of the tensor bytes the timed steps held on the heap, free blocks not counted.
+Compare memory-saving options with it (e.g. --cfg-options model.train_cfg.local_learning.num_modules=4).`,
     )
     .action(async (file: string, opts: { iters: number; cfgOptions?: string[] }) => {
       const cfg = validateConfig(loadConfig(file, { cfgOptions: opts.cfgOptions }));

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ComponentConfig, SegvitConfig } from '../config/types.js';
-import { isWasmFailure, memoryMB } from '../backend.js';
+import { isWasmFailure, memoryMB, wasmHeapUsage } from '../backend.js';
 import { memorySavers, outOfMemory } from './out-of-memory.js';
 import { rng } from '../random.js';
 import type { ModelInput, Targets } from '../segmentors/types.js';
@@ -82,6 +82,8 @@ export interface ProfileResult extends ProfileInput {
   secondsPerIter: number;
   /** The wasm heap size on wasm (it only grows: the peak), else tf.profile's peak of tensor bytes. */
   peakMB: number;
+  /** On wasm: the peak of live tensor bytes on the heap during the timed steps (free blocks not counted). */
+  livePeakMB?: number;
   /**
    * Own time of each kernel in one more step run under tf.profile, largest first. Per-kernel timing slows a step
    * (by about 40% for the Swin demo on wasm), so that step is not one of the timed ones.
@@ -142,6 +144,7 @@ export function trainingStepper(cfg: SegvitConfig, totalSteps: number): Training
  * tf.profile for the kernel times.
  */
 export async function profileTraining(cfg: SegvitConfig, options: ProfileOptions): Promise<ProfileResult> {
+  const usage = wasmHeapUsage();
   const stepper = trainingStepper(cfg, options.iters + 2);
   const run = (step: number): StepReport => {
     const report = stepper.run(step);
@@ -150,7 +153,9 @@ export async function profileTraining(cfg: SegvitConfig, options: ProfileOptions
   };
   try {
     run(0);
+    usage?.resetPeak(); // the optimizer state exists from here on, as in training
     const timed = Array.from({ length: options.iters }, (_, i) => run(i + 1));
+    const livePeakMB = usage?.peakMB();
     const profiled = await profileKernels(async () => run(options.iters + 1));
     const onWasm = tf.getBackend() === 'wasm';
     return {
@@ -158,6 +163,7 @@ export async function profileTraining(cfg: SegvitConfig, options: ProfileOptions
       iters: options.iters,
       secondsPerIter: timed.reduce((sum, r) => sum + r.seconds, 0) / options.iters,
       peakMB: onWasm ? memoryMB() : profiled.peakBytes / 2 ** 20,
+      livePeakMB,
       kernels: profiled.kernels,
       profiledSeconds: profiled.result.seconds,
       parameters: stepper.parameters,
