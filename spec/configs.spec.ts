@@ -73,6 +73,12 @@ describe('configs', function () {
     expect(parameterCount('swin/swin-base-patch4-window7-in1k-pre_upernet_160k_ade20k-512x512.json')).to.be.within(120.5e6, 121.5e6);
   });
 
+  it('builds the local-learning Swin-T config: 4 modules, their reconstruction decoders and FCN heads', () => {
+    // + recon decoders (Conv3x3 + BN, Conv3x3 + bias) 192->3->3, 384->192->192, 768->384->384: 5,274 + 995,904 +
+    // 3,982,464; + FCN heads (64 channels, 150 classes) on 96, 192, 384 channels: 65,174 + 120,470 + 231,062
+    expect(parameterCount('swin/swin-tiny-patch4-window7-in1k-pre_upernet_local4_ade20k-512x512.json')).to.equal(59_941_862 + 5_400_348);
+  });
+
   describe('configs/mswin', () => {
     /** spec/fixtures/mswin/params.json: the official models' counts (tools/reference/mswin_modes.py). */
     const official = readJsonFixture<{ params: Record<string, Record<'backbone' | 'decode_head' | 'auxiliary_head' | 'total', number>> }>(
