@@ -160,5 +160,7 @@ export const WASM_MAX_HEAP_MB = 4096;
  */
 export function isWasmFailure(err: unknown): boolean {
   if (tf.getBackend() !== 'wasm') return false;
-  return err instanceof WebAssembly.RuntimeError || /^Aborted\(/.test((err as Error)?.message ?? '');
+  // a trap in one of the backend's worker threads arrives as a plain Error carrying the trap's message
+  const message = (err as Error)?.message ?? '';
+  return err instanceof WebAssembly.RuntimeError || /^(Aborted\(|memory access out of bounds|table index is out of bounds)/.test(message);
 }

@@ -61,6 +61,8 @@ describe('backend selection', () => {
     await initBackend('wasm', { quiet: true });
     expect(isWasmFailure(new WebAssembly.RuntimeError('table index is out of bounds'))).to.equal(true);
     expect(isWasmFailure(new Error('Aborted(). Build with -sASSERTIONS for more info.'))).to.equal(true);
+    // a trap in a worker thread arrives as a plain Error with the trap's message
+    expect(isWasmFailure(new Error('memory access out of bounds'))).to.equal(true);
     expect(isWasmFailure(new Error('Error in matMul: inner shapes (3) and (4) of Tensors with shapes 2,3 and 4,5 must match'))).to.equal(false);
     await initBackend('cpu', { quiet: true });
     expect(isWasmFailure(new WebAssembly.RuntimeError('unreachable'))).to.equal(false);
