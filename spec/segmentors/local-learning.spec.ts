@@ -5,11 +5,13 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import '../../lib/components.js';
 import { loadConfig, validateConfig } from '../../lib/config/index.js';
 import { registries } from '../../lib/registry.js';
 import type { EncoderDecoder } from '../../lib/segmentors/encoder-decoder.js';
+import { LocalLearningOptions } from '../../lib/segmentors/local-learning.js';
 import { totalLoss } from '../../lib/segmentors/total-loss.js';
 import type { Backbone, ForwardCuts } from '../../lib/segmentors/types.js';
 import { trainStep } from '../../lib/engine/trainer.js';
@@ -242,5 +244,23 @@ describe('out-of-memory advice', () => {
     expect(err.message).to.match(
       /^the wasm backend failed \(memory access out of bounds\) with its heap at \d+ MB of at most 4096 MB: most likely out of memory\. Lower train_dataloader\.batch_size \(2\), train the backbone module by module \(model\.train_cfg\.local_learning\.num_modules=4\), recompute its blocks in the backward \(model\.backbone\.with_cp=true\), or run on the tensorflow backend$/,
     );
+  });
+});
+
+describe('README: local learning', () => {
+  it('documents every local_learning option with its default', () => {
+    const readme = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
+    const section = readme.slice(readme.indexOf('### Local learning'), readme.indexOf('### Components'));
+    const rows = new Map(
+      section.split('\n').filter((l) => l.startsWith('| `')).map((l) => {
+        const [key, value] = l.split('|').slice(1, 3).map((c) => c.trim());
+        return [key.replaceAll('`', ''), value] as const;
+      }),
+    );
+    const properties = LocalLearningOptions.properties as Record<string, { default?: unknown }>;
+    expect([...rows.keys()]).to.deep.equal(Object.keys(properties));
+    for (const [key, schema] of Object.entries(properties)) {
+      if (schema.default !== undefined) expect(rows.get(key), key).to.equal(`\`${JSON.stringify(schema.default).replaceAll(',', ', ').replaceAll(':', ': ')}\``);
+    }
   });
 });
