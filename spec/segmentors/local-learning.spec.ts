@@ -251,8 +251,9 @@ describe('README: local learning', () => {
   it('documents every local_learning option with its default', () => {
     const readme = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
     const section = readme.slice(readme.indexOf('### Local learning'), readme.indexOf('### Components'));
+    const table = section.slice(section.indexOf('| key | default | meaning |')).split('\n\n')[0];
     const rows = new Map(
-      section.split('\n').filter((l) => l.startsWith('| `')).map((l) => {
+      table.split('\n').slice(2).map((l) => {
         const [key, value] = l.split('|').slice(1, 3).map((c) => c.trim());
         return [key.replaceAll('`', ''), value] as const;
       }),
