@@ -24,7 +24,8 @@ import { windowPartition, windowReverse } from '../nn/window.js';
 import { Type } from '@sinclair/typebox';
 import { constant, defineOptions, nullable, option, optional, type OptionsInput } from '../config/declare.js';
 import { resolveOptions } from '../config/resolve.js';
-import { indices, positive, positiveInt, positiveInts, probability, transformerFixedOptions } from '../config/schema-parts.js';
+import { indices, positive, positiveInt, positiveInts, probability, transformerFixedOptions, withCpOption } from '../config/schema-parts.js';
+import { checkpoint } from '../nn/checkpoint.js';
 import { registries, type BuildContext } from '../registry.js';
 import { applyInitCfg, initCfgOption } from './init-cfg.js';
 import type { ForwardCuts } from '../segmentors/types.js';
@@ -52,6 +53,7 @@ export const PGTOptions = defineOptions(
     attn_drop_rate: option(probability, 0, 'dropout on attention weights'),
     drop_path_rate: option(probability, 0.1, 'stochastic depth, rising linearly over all blocks to this'),
     ...transformerFixedOptions,
+    with_cp: withCpOption,
     frozen_stages: optional(
       constant(-1),
       "only -1: the port's stage freezing refers to a patch_embed that PGT does not have",
@@ -212,6 +214,8 @@ export class PyramidGroupTransformer extends Module {
   readonly outIndices: number[];
   /** Cuts after every block; a stage's last block ends with its output norm (cut `stages.{i}`). */
   readonly cuts: ForwardCuts;
+  /** Whether blocks recompute their forward in the backward (with_cp). */
+  readonly withCp: boolean;
 
   constructor(options: PGTOptions = {}, ctx?: BuildContext) {
     super();
@@ -223,6 +227,7 @@ export class PyramidGroupTransformer extends Module {
     }
     if (strides[0] !== patchSize) throw new Error(`patch_size ${patchSize} must equal strides[0] ${strides[0]} (non-overlapping patch embedding)`);
     this.outIndices = o.out_indices;
+    this.withCp = o.with_cp;
     const bad = this.outIndices.find((i) => !(Number.isInteger(i) && i >= 0 && i < depths.length));
     if (bad !== undefined) throw new Error(`out_indices: ${bad} is not a stage index (0..${depths.length - 1})`);
     this.channels = depths.map((_, i) => embedDims * 2 ** i);
@@ -276,7 +281,10 @@ export class PyramidGroupTransformer extends Module {
           channels: this.channels[i],
           outChannels: norm && this.channels[i],
           run: ([h], emit) => {
-            const y = block.forward(j === 0 ? stage.transform.forward(h as tf.Tensor4D) : (h as tf.Tensor4D));
+            const x = j === 0 ? stage.transform.forward(h as tf.Tensor4D) : (h as tf.Tensor4D);
+            const y = this.withCp
+              ? checkpoint((t: tf.Tensor4D) => block.forward(t), x, block.trainableParameters().map(([, v]) => v))
+              : block.forward(x);
             if (norm) emit.outs.push(norm.forward(y) as tf.Tensor4D);
             return [y];
           },

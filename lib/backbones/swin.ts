@@ -25,7 +25,7 @@ import { Type } from '@sinclair/typebox';
 import { defineOptions, nullable, option, optional, type OptionsInput } from '../config/declare.js';
 import { resolveOptions } from '../config/resolve.js';
 import {
-  indices, positive, positiveInt, positiveInts, probability, transformerFixedOptions,
+  indices, positive, positiveInt, positiveInts, probability, transformerFixedOptions, withCpOption,
 } from '../config/schema-parts.js';
 import { registries, type BuildContext } from '../registry.js';
 import { applyInitCfg, initCfgOption } from './init-cfg.js';
@@ -59,12 +59,7 @@ export const SwinOptions = defineOptions(
     drop_path_rate: option(probability, 0.2, 'stochastic depth, rising linearly over all blocks to this'),
     use_abs_pos_embed: option(Type.Boolean(), false, 'add a learned absolute position embedding (resized bicubically)'),
     ...transformerFixedOptions,
-    with_cp: option(
-      Type.Boolean(),
-      false,
-      "activation checkpointing (mmseg's with_cp): each block keeps only its input and recomputes its forward in the " +
-        'backward; less training memory for one more forward',
-    ),
+    with_cp: withCpOption,
     frozen_stages: option(
       Type.Integer({ minimum: -1 }),
       -1,

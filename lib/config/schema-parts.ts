@@ -1,6 +1,6 @@
 /** Schema fragments shared by component declarations (mmseg's option shapes). */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { choice, constant, nullable, optional } from './declare.js';
+import { choice, constant, nullable, option, optional } from './declare.js';
 import { ConfigError } from './errors.js';
 
 export const positiveInt = Type.Integer({ minimum: 1 });
@@ -71,6 +71,14 @@ export const transformerFixedOptions = {
   norm_cfg: optional(lnNormCfg, 'only LN'),
   with_cp: optional(constant(false), 'only false: no activation checkpointing'),
 };
+
+/** mmseg's with_cp, for backbones whose blocks support it (lib/nn/checkpoint.ts). */
+export const withCpOption = option(
+  Type.Boolean(),
+  false,
+  "activation checkpointing (mmseg's with_cp): each block keeps only its input and recomputes its forward in the " +
+    'backward; less training memory for one more forward',
+);
 
 /** mmseg init_cfg pointing at pretrained weights (`{type: 'Pretrained', checkpoint: path}`). */
 export const pretrainedInitCfg = nullable(

@@ -218,6 +218,26 @@ describe('with_cp (activation checkpointing)', function () {
     tf.dispose([...Object.values(plain.grads), ...Object.values(cp.grads)]);
     model.dispose();
   });
+
+  it('PGT: gives the gradients of plain training, drop path included', () => {
+    const PGT = config('digits_pgt-nano_fpt.json');
+    const options = ['model.decode_head.dropout_ratio=0', 'model.data_preprocessor.size=[64,64]', 'model.backbone.drop_path_rate=0.5'];
+    const pgtStep = (model: EncoderDecoder) => {
+      const images = tf.randomUniform([2, 64, 64, 3], 0, 255, 'float32', 1) as tf.Tensor4D;
+      const label = tf.randomUniformInt([2, 64, 64], 0, 11, 2) as tf.Tensor3D;
+      manualSeed(7);
+      const result = trainStep(model, model.trainableParameters(), images, { label });
+      tf.dispose([images, label]);
+      return result;
+    };
+    const plain = pgtStep(build(PGT, options));
+    const model = build(PGT, [...options, 'model.backbone.with_cp=true']);
+    const cp = pgtStep(model);
+    expect(Object.keys(cp.grads)).to.have.length(Object.keys(plain.grads).length);
+    for (const [name, g] of Object.entries(plain.grads)) expect(relErr(cp.grads[name], g), name).to.be.below(1e-6);
+    tf.dispose([...Object.values(plain.grads), ...Object.values(cp.grads)]);
+    model.dispose();
+  });
 });
 
 describe('out-of-memory advice', () => {
@@ -236,7 +256,7 @@ describe('out-of-memory advice', () => {
     expect(savers(SWIN, [])).to.deep.equal([LOCAL, CP]);
     expect(savers(SWIN, ['model.train_cfg.local_learning.num_modules=4'])).to.deep.equal([CP]);
     expect(savers(SWIN, ['model.backbone.with_cp=true'])).to.deep.equal([LOCAL]);
-    expect(savers(config('digits_pgt-nano_fpt.json'), [])).to.deep.equal([LOCAL]); // PGT has no with_cp
+    expect(savers(config('digits_pgt-nano_fpt.json'), [])).to.deep.equal([LOCAL, CP]);
   });
 
   it('names the heap, what to lower and the savers', () => {
