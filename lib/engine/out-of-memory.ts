@@ -15,7 +15,7 @@ function takesWithCp(backbone: ComponentConfig | undefined): boolean {
 export function memorySavers(model: Segmentor, backbone: ComponentConfig | undefined): string[] {
   const savers: string[] = [];
   const cuts = (model as { backbone?: { cuts?: unknown } }).backbone?.cuts;
-  const modules = (model.localLearning as { numModules?: number } | undefined)?.numModules ?? 1;
+  const modules = model.localLearning?.numModules ?? 1;
   if (cuts && model.task === 'segmentation' && modules < 4) {
     savers.push('train the backbone module by module (model.train_cfg.local_learning.num_modules=4)');
   }

@@ -62,7 +62,6 @@ function randomBatch(parts: TrainingParts, input: ProfileInput, channels: number
   return { images, targets: parts.task.randomTargets([input.batch, ...input.crop]) };
 }
 
-
 export interface StepReport {
   /** 0 is the warm-up; 1..iters are timed; iters + 1 runs under tf.profile. */
   step: number;

@@ -88,23 +88,21 @@ export function trainingLosses(model: Segmentor, images: ModelInput, targets: Ta
 
 /** The loss terms and the gradients of their total by variable name: one tape over the model, or module by module. */
 function lossGradients(model: Segmentor, images: ModelInput, targets: Targets, vars: tf.Variable[]) {
-  if (model.localLearning) {
-    const inputs = tf.tidy(() => prepared(model, images, targets));
-    try {
-      return model.localLearning.gradients(inputs.images as tf.Tensor4D, inputs.targets, vars);
-    } finally {
-      const given = new Set([images, ...Object.values(targets)]);
-      tf.dispose([inputs.images, ...Object.values(inputs.targets)].filter((t) => !given.has(t)) as tf.Tensor[]);
-    }
+  const inputs = tf.tidy(() => prepared(model, images, targets)); // no variables: outside the tape
+  try {
+    if (model.localLearning) return model.localLearning.gradients(inputs.images as tf.Tensor4D, inputs.targets, vars);
+    let terms: Record<string, tf.Scalar> = {};
+    const { value, grads } = tf.variableGrads(() => {
+      terms = model.loss(inputs.images, inputs.targets);
+      for (const t of Object.values(terms)) tf.keep(t);
+      return totalLoss(terms);
+    }, vars);
+    value.dispose();
+    return { terms, grads };
+  } finally {
+    const given = new Set([images, ...Object.values(targets)]);
+    tf.dispose([inputs.images, ...Object.values(inputs.targets)].filter((t) => t instanceof tf.Tensor && !given.has(t)) as tf.Tensor[]);
   }
-  let terms: Record<string, tf.Scalar> = {};
-  const { value, grads } = tf.variableGrads(() => {
-    terms = trainingLosses(model, images, targets);
-    for (const t of Object.values(terms)) tf.keep(t);
-    return totalLoss(terms);
-  }, vars);
-  value.dispose();
-  return { terms, grads };
 }
 
 /**

@@ -129,12 +129,9 @@ export function resizedAccuracy(logits: tf.Tensor4D, label: tf.Tensor3D, ignoreI
       tf.tidy(() => {
         const counts = Array.from({ length: z.shape[0]! }, (_, b) => {
           const resized = interpolate(tf.slice(z as tf.Tensor4D, [b, 0, 0, 0], [1, -1, -1, -1]), { size, alignCorners });
-          const labels = tf.slice(label, [b, 0, 0], [1, -1, -1]);
-          const valid = tf.cast(tf.notEqual(labels, ignoreIndex), 'float32');
-          return tf.sum(tf.mul(tf.cast(tf.equal(tf.argMax(resized, -1), labels), 'float32'), valid));
+          return correctPixels(resized, tf.slice(label, [b, 0, 0], [1, -1, -1]), ignoreIndex);
         });
-        const valid = tf.sum(tf.cast(tf.notEqual(label, ignoreIndex), 'float32'));
-        return tf.mul(tf.div(tf.addN(counts), tf.maximum(valid, 1)), 100) as tf.Scalar;
+        return percentOfValid(tf.addN(counts), label, ignoreIndex);
       }),
     logits,
   );
@@ -142,11 +139,19 @@ export function resizedAccuracy(logits: tf.Tensor4D, label: tf.Tensor3D, ignoreI
 
 /** Pixel accuracy in percent over non-ignored pixels (mmseg's `accuracy`, reported as acc_seg). */
 export function pixelAccuracy(logits: SegLogits, label: SegLabels, ignoreIndex = 255): tf.Scalar {
-  return tf.tidy(() => {
-    const valid = tf.cast(tf.notEqual(label, ignoreIndex), 'float32');
-    const correct = tf.mul(tf.cast(tf.equal(tf.argMax(logits, -1), label), 'float32'), valid);
-    return tf.mul(tf.div(tf.sum(correct), tf.maximum(tf.sum(valid), 1)), 100) as tf.Scalar;
-  });
+  return tf.tidy(() => percentOfValid(correctPixels(logits, label, ignoreIndex), label, ignoreIndex));
+}
+
+/** Number of non-ignored pixels whose argmax is their label. */
+function correctPixels(logits: SegLogits, label: SegLabels, ignoreIndex: number): tf.Scalar {
+  const valid = tf.cast(tf.notEqual(label, ignoreIndex), 'float32');
+  return tf.sum(tf.mul(tf.cast(tf.equal(tf.argMax(logits, -1), label), 'float32'), valid));
+}
+
+/** `count` in percent of the non-ignored pixels of `label` (0 when there are none). */
+function percentOfValid(count: tf.Scalar, label: SegLabels, ignoreIndex: number): tf.Scalar {
+  const valid = tf.sum(tf.cast(tf.notEqual(label, ignoreIndex), 'float32'));
+  return tf.mul(tf.div(count, tf.maximum(valid, 1)), 100);
 }
 
 registries.loss.register('CrossEntropyLoss', {

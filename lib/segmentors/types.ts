@@ -120,6 +120,7 @@ export interface Segmentor extends Module {
   predict(img: ModelInput): tf.Tensor;
   /** Set when the segmentor trains module by module (EncoderDecoder's train_cfg.local_learning); absent: end to end. */
   readonly localLearning?: {
+    readonly numModules: number;
     /** The loss terms of normalised images and the gradients of their total with respect to `vars`, by variable name. */
     gradients(img: tf.Tensor4D, targets: Targets, vars: tf.Variable[]): { terms: Record<string, tf.Scalar>; grads: tf.NamedTensorMap };
   };
