@@ -23,13 +23,16 @@
  * conv3d backprop kernels fix dilation at 1: segvit's convs pad with tf.pad, convolve 'valid' and dilate by
  * space-to-batch, so they never reach those limits.
  *
+ * The engine's backward pass frees each op's saved tensors and gradients as soon as it is done with them
+ * (frugal-backprop.ts); tfjs holds them all to the end of the pass.
+ *
  * And for speed:
  * - wasm's matmuls and Conv2D run on the optional native OpenBLAS GEMM (native-matmul.ts, native-conv.ts,
  *   native/blas.c) when it is built;
  * - wasm's Transpose (rank ≥ 5), Slice, Unpack, SplitV and GatherV2 copy rows in place on its heap, and its Sum over
  *   leading axes is one pass (heap-copy.ts, column-sum.ts);
  * - GELU, LayerNorm and training-mode BatchNorm are single-pass JS kernels with their own gradients on cpu and wasm
- *   (the layers fall back to tf ops on other backends).
+ *   (the layers fall back to tf ops on other backends); so are softmax cross-entropy and its gradient.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradConfig, KernelFunc } from '@tensorflow/tfjs-core';
@@ -47,8 +50,10 @@ import { nativeMatMul } from './native-matmul.js';
 import { GELU_KERNELS, geluGradConfig } from './gelu.js';
 import { LAYER_NORM_KERNELS, layerNormGradConfig } from './layer-norm.js';
 import { BATCH_NORM_KERNELS, batchNormTrainGradConfig } from './batch-norm.js';
+import { SOFTMAX_CE_KERNELS } from './softmax-ce.js';
 import { leadingAxesSum } from './column-sum.js';
 import { heapGather, heapSlice, heapSplitV, heapTranspose, heapUnpack } from './heap-copy.js';
+import { installFrugalBackprop } from './frugal-backprop.js';
 
 /** Kernels segvit provides for wasm (composed from wasm kernels, or direct). */
 const WASM_COMPOSED: Record<string, KernelFunc> = {
@@ -72,7 +77,12 @@ const GRADIENTS: GradConfig[] = [
 ];
 
 /** segvit's single-pass layer kernels (with the gradients above), on cpu and wasm. */
-const FUSED_KERNELS: Record<string, KernelFunc> = { ...GELU_KERNELS, ...LAYER_NORM_KERNELS, ...BATCH_NORM_KERNELS };
+const FUSED_KERNELS: Record<string, KernelFunc> = {
+  ...GELU_KERNELS,
+  ...LAYER_NORM_KERNELS,
+  ...BATCH_NORM_KERNELS,
+  ...SOFTMAX_CE_KERNELS,
+};
 
 const added = {
   composed: [] as string[],
@@ -177,6 +187,7 @@ let wasmDone = false;
 /** Register every fix: gradients on every call, the wasm kernels once '@tensorflow/tfjs-backend-wasm' is imported. */
 export function registerKernels(): void {
   registerGradients();
+  installFrugalBackprop();
   const withWasm = tf.findBackendFactory('wasm') !== null;
   if (withWasm && !wasmDone) {
     registerWasm();
