@@ -12,6 +12,7 @@ import type { SegLabels, SegLogits } from './types.js';
 import { checkpoint } from '../nn/checkpoint.js';
 import { interpolate } from '../nn/resize.js';
 import { noGrad } from './no-grad.js';
+import { SOFTMAX_CE, SOFTMAX_CE_GRAD } from '../kernels/softmax-ce.js';
 
 export const CrossEntropyOptions = defineOptions(
   'CrossEntropyLoss',
@@ -27,6 +28,12 @@ export const CrossEntropyOptions = defineOptions(
   },
 );
 export type CrossEntropyOptions = OptionsInput<typeof CrossEntropyOptions>;
+
+/** A pixel sum's value and its logits' gradient (times dy), from logits and int32 labels. */
+interface PixelSumTerms {
+  loss(z: tf.Tensor, ids: tf.Tensor): tf.Scalar;
+  gradient(z: tf.Tensor, ids: tf.Tensor, dy: tf.Tensor): tf.Tensor;
+}
 
 /** float32 epsilon, added to the denominator as mmseg's weight_reduce_loss does. */
 const EPS = 1.1920928955078125e-7;
@@ -55,37 +62,74 @@ export class CrossEntropyLoss {
   /**
    * Σ over pixels of (class weight ·) CE, ignored pixels left out; `forward` divides it by `denominator`. Its
    * gradient keeps only the logits: (softmax − one-hot) · weight is recomputed in the backward, so no one-hot or
-   * log-softmax [B, H, W, K] stays alive until the backward.
+   * log-softmax [B, H, W, K] stays alive until the backward. On cpu and wasm, segvit's single-pass kernels compute
+   * both without any [B, H, W, K] temporary.
    */
   pixelSum(logits: SegLogits, label: SegLabels, ignoreIndex = 255): tf.Scalar {
     const k = logits.shape[logits.rank - 1]!;
     if (this.classWeight && this.classWeight.length !== k) {
       throw new Error(`class_weight has ${this.classWeight.length} entries but the head predicts ${k} classes`);
     }
-    /** one-hot [..., K] of the labels, and each pixel's weight [..., 1] (0 where ignored). */
+    const fused = logits.dtype === 'float32' && tf.getKernel(SOFTMAX_CE, tf.getBackend()) !== undefined;
+    const terms = fused ? this.#kernelTerms(k, ignoreIndex) : this.#opTerms(k, ignoreIndex);
+    // the labels are an input too, so that they are kept for the backward (their gradient is 0)
+    const sum = tf.customGrad((z, labels, save) => {
+      (save as tf.GradSaveFunc)([z as tf.Tensor, labels as tf.Tensor]);
+      const value = tf.tidy(() => terms.loss(z as tf.Tensor, labels as tf.Tensor));
+      const gradFunc = (dy: tf.Tensor, [savedZ, savedLabels]: tf.Tensor[]) =>
+        tf.tidy(() => [terms.gradient(savedZ, savedLabels, dy), tf.zerosLike(savedLabels)]);
+      return { value, gradFunc };
+    });
+    return sum(logits, label) as tf.Scalar;
+  }
+
+  /** Each pixel's weight: its class weight, 0 where ignored (`safe`: the ids, 0 there). */
+  #pixelWeight(valid: tf.Tensor, safe: tf.Tensor): tf.Tensor {
+    const weight = tf.cast(valid, 'float32');
+    return this.classWeight ? tf.mul(weight, tf.gather(tf.tensor1d(this.classWeight), safe)) : weight;
+  }
+
+  /** The loss and its logits' gradient as tf ops: one-hot [..., K] of the labels times log-softmax or softmax. */
+  #opTerms(k: number, ignoreIndex: number): PixelSumTerms {
     const targets = (ids: tf.Tensor) => {
       const valid = tf.notEqual(ids, ignoreIndex);
       const safe = tf.where(valid, ids, tf.zerosLike(ids));
       const oneHot = tf.reshape(tf.oneHot(tf.reshape(safe, [-1]), k), [...ids.shape, k]);
-      let weight = tf.cast(valid, 'float32');
-      if (this.classWeight) weight = tf.mul(weight, tf.gather(tf.tensor1d(this.classWeight), safe));
-      return { oneHot, weight: tf.expandDims(weight, -1) };
+      return { oneHot, weight: tf.expandDims(this.#pixelWeight(valid, safe), -1) };
     };
-    // the labels are an input too, so that they are kept for the backward (their gradient is 0)
-    const sum = tf.customGrad((z, labels, save) => {
-      (save as tf.GradSaveFunc)([z as tf.Tensor, labels as tf.Tensor]);
-      const value = tf.tidy(() => {
-        const { oneHot, weight } = targets(labels as tf.Tensor);
-        return tf.neg(tf.sum(tf.mul(tf.mul(tf.logSoftmax(z as tf.Tensor), oneHot), weight)));
-      });
-      const gradFunc = (dy: tf.Tensor, [savedZ, savedLabels]: tf.Tensor[]) =>
-        tf.tidy(() => {
-          const { oneHot, weight } = targets(savedLabels);
-          return [tf.mul(tf.mul(tf.sub(tf.softmax(savedZ), oneHot), weight), dy), tf.zerosLike(savedLabels)];
-        });
-      return { value, gradFunc };
-    });
-    return sum(logits, label) as tf.Scalar;
+    return {
+      loss: (z, ids) => {
+        const { oneHot, weight } = targets(ids);
+        return tf.neg(tf.sum(tf.mul(tf.mul(tf.logSoftmax(z), oneHot), weight))) as tf.Scalar;
+      },
+      gradient: (z, ids, dy) => {
+        const { oneHot, weight } = targets(ids);
+        return tf.mul(tf.mul(tf.sub(tf.softmax(z), oneHot), weight), dy);
+      },
+    };
+  }
+
+  /** The loss and its logits' gradient by segvit's kernels, on logits as [pixels, K] and float ids (−1: ignored). */
+  #kernelTerms(k: number, ignoreIndex: number): PixelSumTerms {
+    const targets = (ids: tf.Tensor) => {
+      const flat = tf.reshape(ids, [-1]);
+      const valid = tf.notEqual(flat, ignoreIndex);
+      const safe = tf.where(valid, flat, tf.zerosLike(flat));
+      const target = tf.where(valid, tf.cast(flat, 'float32'), tf.fill(flat.shape, -1));
+      return { target, weight: this.#pixelWeight(valid, safe) };
+    };
+    const rows = (z: tf.Tensor) => tf.reshape(z, [-1, k]);
+    return {
+      loss: (z, ids) => {
+        const { target, weight } = targets(ids);
+        return tf.sum(tf.mul(tf.engine().runKernel(SOFTMAX_CE, { z: rows(z), target }) as tf.Tensor, weight)) as tf.Scalar;
+      },
+      gradient: (z, ids, dy) => {
+        const { target, weight } = targets(ids);
+        const dz = tf.engine().runKernel(SOFTMAX_CE_GRAD, { z: rows(z), target, scale: tf.mul(weight, dy) }) as tf.Tensor;
+        return tf.reshape(dz, z.shape);
+      },
+    };
   }
 
   /** What the pixel sum is divided by: every pixel, or (avg_non_ignore) the non-ignored ones. */
@@ -127,10 +171,13 @@ export function resizedAccuracy(logits: tf.Tensor4D, label: tf.Tensor3D, ignoreI
   return noGrad(
     (z) =>
       tf.tidy(() => {
-        const counts = Array.from({ length: z.shape[0]! }, (_, b) => {
-          const resized = interpolate(tf.slice(z as tf.Tensor4D, [b, 0, 0, 0], [1, -1, -1, -1]), { size, alignCorners });
-          return correctPixels(resized, tf.slice(label, [b, 0, 0], [1, -1, -1]), ignoreIndex);
-        });
+        // one sample's resized logits at a time
+        const counts = Array.from({ length: z.shape[0]! }, (_, b) =>
+          tf.tidy(() => {
+            const resized = interpolate(tf.slice(z as tf.Tensor4D, [b, 0, 0, 0], [1, -1, -1, -1]), { size, alignCorners });
+            return correctPixels(resized, tf.slice(label, [b, 0, 0], [1, -1, -1]), ignoreIndex);
+          }),
+        );
         return percentOfValid(tf.addN(counts), label, ignoreIndex);
       }),
     logits,
