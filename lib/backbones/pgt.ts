@@ -26,6 +26,7 @@ import { constant, defineOptions, nullable, option, optional, type OptionsInput 
 import { resolveOptions } from '../config/resolve.js';
 import { indices, positive, positiveInt, positiveInts, probability, transformerFixedOptions, withCpOption } from '../config/schema-parts.js';
 import { checkpoint } from '../nn/checkpoint.js';
+import { add } from '../nn/add.js';
 import { registries, type BuildContext } from '../registry.js';
 import { applyInitCfg, initCfgOption } from './init-cfg.js';
 import type { ForwardCuts } from '../segmentors/types.js';
@@ -188,9 +189,9 @@ export class PGTBlock extends Module {
   /** [B, H, W, C] -> [B, H, W, C] */
   forward(x: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
-      const x1 = tf.add(x, this.dropPath.forward(this.attn.forward(this.norm1.forward(x) as tf.Tensor4D)));
-      const x2 = tf.add(x1, this.dropPath.forward(this.ffn.forward(this.norm2.forward(x1)))) as tf.Tensor4D;
-      return tf.add(x2, this.cpe.forward(x2));
+      const x1 = add(x, this.dropPath.forward(this.attn.forward(this.norm1.forward(x) as tf.Tensor4D)));
+      const x2 = add(x1, this.dropPath.forward(this.ffn.forward(this.norm2.forward(x1)))) as tf.Tensor4D;
+      return add(x2, this.cpe.forward(x2));
     });
   }
 }

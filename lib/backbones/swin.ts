@@ -30,6 +30,7 @@ import {
 import { registries, type BuildContext } from '../registry.js';
 import { applyInitCfg, initCfgOption } from './init-cfg.js';
 import { checkpoint } from '../nn/checkpoint.js';
+import { add } from '../nn/add.js';
 import type { ForwardCuts } from '../segmentors/types.js';
 import { chainCuts, type ForwardPiece } from './cuts.js';
 
@@ -138,8 +139,8 @@ export class SwinTransformerBlock extends Module {
   forward(x: tf.Tensor4D, mask: tf.Tensor3D): tf.Tensor4D {
     return tf.tidy(() => {
       const y = windowedAttention(this.norm1.forward(x) as tf.Tensor4D, this.windowSize, this.shiftSize, (win, m) => this.attn.forward(win, m), mask);
-      const x1 = tf.add(x, this.dropPath.forward(y));
-      return tf.add(x1, this.dropPath.forward(this.mlp.forward(this.norm2.forward(x1)))) as tf.Tensor4D;
+      const x1 = add(x, this.dropPath.forward(y));
+      return add(x1, this.dropPath.forward(this.mlp.forward(this.norm2.forward(x1)))) as tf.Tensor4D;
     });
   }
 }

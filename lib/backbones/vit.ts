@@ -14,7 +14,7 @@
  * `output_cls_token`), which DPTHead's readout reads. A hybrid's ResNet stages in `hybrid.outIndices` come first.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Conv2d, DropPath, Dropout, LayerNorm, Linear, Mlp, Module, ModuleList, init, interpolate, view } from '../nn/index.js';
+import { Conv2d, DropPath, Dropout, LayerNorm, Linear, Mlp, Module, ModuleList, add, init, interpolate, view } from '../nn/index.js';
 import { Type } from '@sinclair/typebox';
 import { constant, defineOptions, nullable, option, optional, type OptionsInput } from '../config/declare.js';
 import { resolveOptions } from '../config/resolve.js';
@@ -151,7 +151,7 @@ export class Attention extends Module {
       let logits = tf.matMul(tf.mul(q, this.scale), k, false, true);
       if (mask) {
         const g = mask.shape[0];
-        logits = view(tf.add(view(logits, [b / g, g, h, n, n]), tf.expandDims(mask, 1)), [b, h, n, n]);
+        logits = view(add(view(logits, [b / g, g, h, n, n]), tf.expandDims(mask, 1)), [b, h, n, n]);
       }
       const weights = this.attnDrop.forward(tf.softmax(logits));
       const out = view(tf.transpose(tf.matMul(weights, v), [0, 2, 1, 3]), [b, n, c]);
@@ -184,8 +184,8 @@ export class Block extends Module {
   /** x: [B, N, C] -> [B, N, C] */
   forward(x: tf.Tensor3D): tf.Tensor3D {
     return tf.tidy(() => {
-      const x1 = tf.add(x, this.dropPath.forward(this.attn.forward(this.norm1.forward(x) as tf.Tensor3D)));
-      return tf.add(x1, this.dropPath.forward(this.mlp.forward(this.norm2.forward(x1)))) as tf.Tensor3D;
+      const x1 = add(x, this.dropPath.forward(this.attn.forward(this.norm1.forward(x) as tf.Tensor3D)));
+      return add(x1, this.dropPath.forward(this.mlp.forward(this.norm2.forward(x1)))) as tf.Tensor3D;
     });
   }
 }

@@ -6,7 +6,7 @@
  * With mmseg's defaults (no norm, no activation) every conv has a bias.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Module, ModuleList, interpolate } from '../nn/index.js';
+import { Module, ModuleList, add, interpolate } from '../nn/index.js';
 import { ConvModule } from '../nn/conv-module.js';
 import { Type } from '@sinclair/typebox';
 import { choice, defineOptions, option, optional, required, type OptionsInput, type ResolvedOptions } from '../config/declare.js';
@@ -131,7 +131,7 @@ export class FPN extends Module {
     return tf.tidy(() => {
       const laterals = this.lateralConvs.items.map((conv, i) => conv.forward(inputs[i + this.startLevel]) as tf.Tensor4D);
       // top-down: each level gains the resized level above it, from the top
-      for (let i = laterals.length - 1; i > 0; i--) laterals[i - 1] = tf.add(laterals[i - 1], this.#upsample(laterals[i], laterals[i - 1]));
+      for (let i = laterals.length - 1; i > 0; i--) laterals[i - 1] = add(laterals[i - 1], this.#upsample(laterals[i], laterals[i - 1]));
       const used = laterals.length;
       const outs = laterals.map((l, i) => this.fpnConvs.at(i).forward(l) as tf.Tensor4D);
       if (this.numOuts > used && !this.addExtraConvs) {

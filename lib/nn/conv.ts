@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Module, type Layer } from './module.js';
 import { defaultUniform } from './init.js';
 import { view } from './view.js';
+import { add } from './add.js';
 
 export type Tuple<N extends number> = N extends 2 ? [number, number] : [number, number, number];
 export type ConvPadding<N extends number> = number | Tuple<N> | 'same' | 'valid';
@@ -98,27 +99,41 @@ abstract class ConvNd<N extends 2 | 3> extends Module implements Layer {
     if (options.bias ?? true) this.bias = this.addParameter('bias', defaultUniform([outChannels], fanIn));
   }
 
-  /** Dense, ungrouped 'valid' convolution at stride `stride`, no dilation. */
-  protected abstract denseConv(x: tf.Tensor, w: tf.Tensor, stride: number[]): tf.Tensor;
+  /**
+   * Whether the tf convolutions of this rank take 'same' padding themselves (with its gradients on every backend).
+   * Padding inside the convolution saves memory in training: the padded copy of the input is not kept for the
+   * backward.
+   */
+  protected abstract readonly padsItself: boolean;
 
-  /** Depthwise 'valid' convolution (groups = in_channels), or undefined where the rank has none. */
-  protected abstract depthwiseConv(x: tf.Tensor, w: tf.Tensor, stride: number[]): tf.Tensor | undefined;
+  /** Dense, ungrouped convolution ('valid', or 'same' where `padsItself`) at stride `stride`, no dilation. */
+  protected abstract denseConv(x: tf.Tensor, w: tf.Tensor, stride: number[], pad: 'valid' | 'same'): tf.Tensor;
 
-  #groupedConv(x: tf.Tensor, stride: number[]): tf.Tensor {
+  /** Depthwise convolution (groups = in_channels), or undefined where the rank has none. */
+  protected abstract depthwiseConv(x: tf.Tensor, w: tf.Tensor, stride: number[], pad: 'valid' | 'same'): tf.Tensor | undefined;
+
+  #groupedConv(x: tf.Tensor, stride: number[], pad: 'valid' | 'same'): tf.Tensor {
     const g = this.groups;
-    if (g === 1) return this.denseConv(x, this.weight, stride);
+    if (g === 1) return this.denseConv(x, this.weight, stride, pad);
     if (g === this.inChannels) {
       // [...k, 1, C*M] -> [...k, C, M]: PyTorch's output channel c*M + m is input channel c's m-th filter.
       const w = tf.reshape(this.weight, [...this.kernelSize, g, this.outChannels / g]);
-      const y = this.depthwiseConv(x, w, stride);
+      const y = this.depthwiseConv(x, w, stride, pad);
       if (y) return y;
     }
     const xs = tf.split(x, g, -1);
     const ws = tf.split(this.weight, g, -1);
     return tf.concat(
-      xs.map((xi, i) => this.denseConv(xi, ws[i], stride)),
+      xs.map((xi, i) => this.denseConv(xi, ws[i], stride, pad)),
       -1,
     );
+  }
+
+  /** Whether PyTorch's padding here is TF's 'same' (stride 1, no dilation, (k-1)/2 on each side). */
+  #isSame(pads: [number, number][]): boolean {
+    const same = paddingAmounts('same', this.kernelSize, this.dilation);
+    const plain = [...this.stride, ...this.dilation].every((v) => v === 1);
+    return this.padsItself && plain && pads.every(([a, b], i) => a === same[i][0] && b === same[i][1]);
   }
 
   forward(x: tf.Tensor): tf.Tensor {
@@ -130,15 +145,20 @@ abstract class ConvNd<N extends 2 | 3> extends Module implements Layer {
     }
     return tf.tidy(() => {
       const pads = paddingAmounts(this.padding, this.kernelSize, this.dilation);
-      const xp = pads.some(([a, b]) => a + b > 0) ? tf.pad(x, [[0, 0], ...pads, [0, 0]]) : x;
+      const padded = pads.some(([a, b]) => a + b > 0);
       let y: tf.Tensor;
-      if (this.dilation.every((d) => d === 1)) {
-        y = this.#groupedConv(xp, this.stride);
+      if (padded && this.#isSame(pads)) {
+        y = this.#groupedConv(x, this.stride, 'same');
       } else {
-        const ones = this.stride.map(() => 1);
-        y = strided(atrous(xp, this.dilation, this.kernelSize, (t) => this.#groupedConv(t, ones)), this.stride);
+        const xp = padded ? tf.pad(x, [[0, 0], ...pads, [0, 0]]) : x;
+        if (this.dilation.every((d) => d === 1)) {
+          y = this.#groupedConv(xp, this.stride, 'valid');
+        } else {
+          const ones = this.stride.map(() => 1);
+          y = strided(atrous(xp, this.dilation, this.kernelSize, (t) => this.#groupedConv(t, ones, 'valid')), this.stride);
+        }
       }
-      return this.bias ? tf.add(y, this.bias) : y;
+      return this.bias ? add(y, this.bias) : y;
     });
   }
 }
@@ -149,12 +169,14 @@ export class Conv2d extends ConvNd<2> {
     super(inChannels, outChannels, kernelSize, 2, options);
   }
 
-  protected denseConv(x: tf.Tensor, w: tf.Tensor, stride: number[]): tf.Tensor {
-    return tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride as [number, number], 'valid');
+  protected readonly padsItself = true;
+
+  protected denseConv(x: tf.Tensor, w: tf.Tensor, stride: number[], pad: 'valid' | 'same'): tf.Tensor {
+    return tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride as [number, number], pad);
   }
 
-  protected depthwiseConv(x: tf.Tensor, w: tf.Tensor, stride: number[]): tf.Tensor {
-    return tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride as [number, number], 'valid');
+  protected depthwiseConv(x: tf.Tensor, w: tf.Tensor, stride: number[], pad: 'valid' | 'same'): tf.Tensor {
+    return tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride as [number, number], pad);
   }
 }
 
@@ -186,6 +208,9 @@ export class Conv3d extends ConvNd<3> {
   ) {
     super(inChannels, outChannels, kernelSize, 3, options);
   }
+
+  /** conv3d pads before convolving: its gradients on wasm run on the cpu kernels, not tested with 'same'. */
+  protected readonly padsItself = false;
 
   protected denseConv(x: tf.Tensor, w: tf.Tensor, stride: number[]): tf.Tensor {
     const [kd, kh, kw] = w.shape;
@@ -279,7 +304,7 @@ export class ConvTranspose2d extends Module implements Layer {
       if (grow[0] + grow[1] > 0) y = tf.pad(y, [[0, 0], [0, grow[0]], [0, grow[1]], [0, 0]]);
       const size = full.map((f, i) => f - this.padding[i] - after[i]);
       y = tf.slice(y, [0, this.padding[0], this.padding[1], 0], [b, size[0], size[1], this.outChannels]);
-      return this.bias ? tf.add(y, this.bias) : y;
+      return this.bias ? add(y, this.bias) : y;
     });
   }
 }

@@ -13,3 +13,4 @@ export { multiHeadAttention, QKVAttention } from './attention.js';
 export { initTransformerWeights } from './transformer-init.js';
 export * as init from './init.js';
 export { view } from './view.js';
+export { add } from './add.js';

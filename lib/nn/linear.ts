@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Module, type Layer } from './module.js';
 import { defaultUniform } from './init.js';
 import { view } from './view.js';
+import { add } from './add.js';
 
 /**
  * y = x W + b over the last axis, as `nn.Linear(in_features, out_features, bias)`.
@@ -27,7 +28,7 @@ export class Linear extends Module implements Layer {
       const lead = x.shape.slice(0, -1);
       const flat = view<tf.Tensor2D>(x, [-1, this.inFeatures]);
       const y = this.bias
-        ? tf.add(tf.matMul(flat, this.weight as tf.Tensor2D), this.bias)
+        ? add(tf.matMul(flat, this.weight as tf.Tensor2D), this.bias)
         : tf.matMul(flat, this.weight as tf.Tensor2D);
       return view(y, [...lead, this.outFeatures]);
     });

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module, type Layer } from './module.js';
 import { separableMap } from './separable.js';
+import { add } from './add.js';
 
 export interface InterpolateOptions {
   /** Output [H, W]; or give `scaleFactor`. */
@@ -91,6 +92,6 @@ export function resizeLike(x: tf.Tensor4D, like: tf.Tensor4D, alignCorners: bool
 /** FPN's top-down pass on laterals, finest first: from the coarsest, each level plus the level above it resized to it. */
 export function topDown(laterals: tf.Tensor4D[], alignCorners: boolean): tf.Tensor4D[] {
   const out = [...laterals];
-  for (let i = out.length - 1; i > 0; i--) out[i - 1] = tf.add(out[i - 1], resizeLike(out[i], out[i - 1], alignCorners));
+  for (let i = out.length - 1; i > 0; i--) out[i - 1] = add(out[i - 1], resizeLike(out[i], out[i - 1], alignCorners));
   return out;
 }

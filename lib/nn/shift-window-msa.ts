@@ -9,6 +9,7 @@ import { LayerNorm } from './norm.js';
 import { FFN } from './ffn.js';
 import { WindowAttention } from './window-attention.js';
 import { shiftedMaskCache, windowedAttention } from './window.js';
+import { add } from './add.js';
 
 export class ShiftWindowMSA extends Module {
   readonly wMsa: WindowAttention;
@@ -56,8 +57,8 @@ export class SwinBlock extends Module {
   /** [B, H, W, C] -> [B, H, W, C] */
   forward(x: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
-      const x1 = tf.add(x, this.attn.forward(this.norm1.forward(x) as tf.Tensor4D));
-      return tf.add(x1, this.ffn.forward(this.norm2.forward(x1))) as tf.Tensor4D;
+      const x1 = add(x, this.attn.forward(this.norm1.forward(x) as tf.Tensor4D));
+      return add(x1, this.ffn.forward(this.norm2.forward(x1))) as tf.Tensor4D;
     });
   }
 }

@@ -4,6 +4,7 @@ import { Linear } from './linear.js';
 import { Dropout } from './dropout.js';
 import { truncNormal } from './init.js';
 import { relativePositionIndex } from './window.js';
+import { add } from './add.js';
 
 export interface WindowAttentionOptions {
   qkvBias?: boolean;
@@ -81,10 +82,10 @@ export class WindowAttention extends Module {
       const [bw, n, c] = x.shape;
       const h = this.numHeads;
       const [q, k, v] = this.#queryKeyValue(x);
-      let attn = tf.add(tf.matMul(tf.mul(q, this.scale), k, false, true), this.relativePositionBias());
+      let attn = add(tf.matMul(tf.mul(q, this.scale), k, false, true), this.relativePositionBias());
       if (mask) {
         const nW = mask.shape[0];
-        attn = tf.reshape(tf.add(tf.reshape(attn, [bw / nW, nW, h, n, n]), tf.expandDims(mask, 1)), [bw, h, n, n]);
+        attn = tf.reshape(add(tf.reshape(attn, [bw / nW, nW, h, n, n]), tf.expandDims(mask, 1)), [bw, h, n, n]);
       }
       const weights = this.attnDrop.forward(tf.softmax(attn));
       const out = tf.reshape(tf.transpose(tf.matMul(weights, v), [0, 2, 1, 3]), [bw, n, c]);

@@ -77,6 +77,21 @@ describe('nn layers match PyTorch', () => {
     }
   });
 
+  it("Conv2d pads inside tf.conv2d where PyTorch's padding is TF's 'same', keeping no padded copy for the backward", async () => {
+    const kernelsOf = async (options: nn.ConvOptions<2>) => {
+      const layer = new nn.Conv2d(4, 4, 3, options);
+      const x = tf.randomNormal([1, 8, 8, 4]);
+      const info = await tf.profile(() => layer.forward(x));
+      x.dispose();
+      layer.dispose();
+      return info.kernels.map((k) => k.name);
+    };
+    expect(await kernelsOf({ padding: 1 })).to.not.include('PadV2');
+    expect(await kernelsOf({ padding: 1, groups: 4 })).to.not.include('PadV2');
+    // TF's 'same' would pad 0 before and 1 after at stride 2; PyTorch pads 1 on each side
+    expect(await kernelsOf({ padding: 1, stride: 2 })).to.include('PadV2');
+  });
+
   describe('Conv3d', () => {
     for (const c of cases('conv3d.json')) {
       it(c.name, () => {
