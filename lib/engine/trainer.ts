@@ -117,8 +117,21 @@ export function trainStep(model: Segmentor, params: [string, tf.Variable][], ima
   const loss = tf.tidy(() => totalLoss(terms).dataSync()[0]);
   tf.dispose(Object.values(terms));
   // NaN inputs were seen to leave the loss finite on wasm (some kernel drops them) while the gradients carry NaN: check both
-  const gradSquares = tf.tidy(() => tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))).dataSync()[0]);
+  const gradSquares = sumOfSquares(Object.values(grads));
   return { loss, values, grads, finite: Number.isFinite(loss) && Number.isFinite(gradSquares) };
+}
+
+/** Σ g² over all the gradients, one gradient's square at a time (all at once would double the gradients' memory). */
+function sumOfSquares(grads: tf.Tensor[]): number {
+  let total: tf.Tensor = tf.scalar(0);
+  for (const g of grads) {
+    const next = tf.tidy(() => tf.add(total, tf.sum(tf.square(g))));
+    total.dispose();
+    total = next;
+  }
+  const value = total.dataSync()[0];
+  total.dispose();
+  return value;
 }
 
 /** `trainStep`, whose wasm failures become an out-of-memory error saying what to lower or turn on. */

@@ -41,26 +41,29 @@ export class AdamW extends Optimizer {
     this.bufferNames = this.amsgrad ? ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'] : ['exp_avg', 'exp_avg_sq'];
   }
 
+  /** Each statement in a tidy of its own: at most three temporaries the size of the parameter exist at once. */
   protected update({ param, grad, step, lr, weightDecay, buffers }: ParamUpdate): void {
     const [beta1, beta2] = this.betas;
     const expAvg = buffers.get('exp_avg')!;
     const expAvgSq = buffers.get('exp_avg_sq')!;
-    const decayed = tf.mul(param, 1 - lr * weightDecay);
-    expAvg.assign(lerp(expAvg, grad, 1 - beta1));
-    expAvgSq.assign(tf.add(tf.mul(expAvgSq, beta2), tf.mul(tf.square(grad), 1 - beta2)));
+    tf.tidy(() => expAvg.assign(lerp(expAvg, grad, 1 - beta1)));
+    tf.tidy(() => expAvgSq.assign(tf.add(tf.mul(expAvgSq, beta2), tf.mul(tf.square(grad), 1 - beta2))));
     let second: tf.Tensor = expAvgSq;
     if (this.amsgrad) {
       const maxSq = buffers.get('max_exp_avg_sq')!;
-      maxSq.assign(tf.maximum(maxSq, expAvgSq));
+      tf.tidy(() => maxSq.assign(tf.maximum(maxSq, expAvgSq)));
       second = maxSq;
     }
     const stepSize = lr / (1 - beta1 ** step);
-    const denom = tf.add(tf.div(tf.sqrt(second), Math.sqrt(1 - beta2 ** step)), this.eps);
-    param.assign(tf.sub(decayed, tf.mul(tf.div(expAvg, denom), stepSize)));
+    const change = tf.tidy(() => {
+      const denom = tf.tidy(() => tf.add(tf.div(tf.sqrt(second), Math.sqrt(1 - beta2 ** step)), this.eps));
+      return tf.mul(tf.div(expAvg, denom), stepSize);
+    });
+    tf.tidy(() => param.assign(tf.sub(tf.mul(param, 1 - lr * weightDecay), change)));
+    change.dispose();
   }
 }
 
-/** `torch.lerp(start, end, weight)` with torch's two formulas (the one for weight ≥ 0.5 counts from `end`). */
 function lerp(start: tf.Tensor, end: tf.Tensor, weight: number): tf.Tensor {
   const diff = tf.sub(end, start);
   return weight < 0.5 ? tf.add(start, tf.mul(diff, weight)) : tf.sub(end, tf.mul(diff, 1 - weight));
