@@ -35,6 +35,40 @@ async function loadWasm(): Promise<void> {
   await import('@tensorflow/tfjs-backend-wasm');
 }
 
+/** A failed allocation on the wasm heap (tfjs would go on with the pointer it got and write where it points). */
+export class WasmHeapFull extends Error {}
+
+interface WasmModule {
+  _malloc(n: number): number;
+  _free(p: number): void;
+  HEAPU8: Uint8Array;
+}
+
+let heapGuarded = false;
+
+/**
+ * Make a failed allocation on the wasm heap throw. tfjs-backend-wasm takes the pointer `_malloc` returns without a
+ * check: when the heap cannot grow it gets 0, and the kernel writes its output over the start of the heap,
+ * corrupting it and failing later with an unrelated message (or none).
+ */
+function guardWasmHeap(): void {
+  const wasm = (tf.findBackend('wasm') as unknown as { wasm?: WasmModule } | null)?.wasm;
+  if (!wasm || heapGuarded) return;
+  wasm._free(wasm._malloc(8)); // Emscripten binds the exports on first call, replacing whatever wraps them before
+  const malloc = wasm._malloc.bind(wasm);
+  wasm._malloc = (n) => {
+    const p = malloc(n);
+    // 0 when the heap cannot grow; a block reaching past the heap when dlmalloc's 32-bit size arithmetic wraps
+    // (a request of nearly 4 GB on a large heap)
+    if (n > 0 && (p === 0 || (p >>> 0) + n > wasm.HEAPU8.length)) {
+      const mb = (v: number) => (v / 2 ** 20).toFixed(0);
+      throw new WasmHeapFull(`the wasm heap is full: ${mb(n)} MB more did not fit in its ${mb(wasm.HEAPU8.length)} MB`);
+    }
+    return p;
+  };
+  heapGuarded = true;
+}
+
 function silenceCpuNodeHint(): void {
   // The cpu backend prints an advert for tfjs-node on first use; segvit already says which backend runs.
   const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
@@ -87,6 +121,7 @@ export async function initBackend(
   }
   await tf.ready();
   registerKernels();
+  guardWasmHeap();
   silenceCpuNodeHint();
   if (!announced && !options.quiet) {
     if (chosen === 'wasm') detail = describeGemm();
@@ -101,6 +136,7 @@ export async function loadAllBackends(): Promise<void> {
   await loadWasm();
   registerKernels();
   silenceCpuNodeHint();
+  if (tf.findBackend('wasm')) guardWasmHeap();
 }
 
 /**
@@ -126,10 +162,10 @@ let heapUsage: HeapUsage | undefined;
  * grows and includes freed blocks; this is the memory a step actually holds, at its peak.
  */
 export function wasmHeapUsage(): HeapUsage | undefined {
-  const wasm = (tf.backend() as unknown as { wasm?: { _malloc(n: number): number; _free(p: number): void } }).wasm;
+  const wasm = (tf.backend() as unknown as { wasm?: WasmModule }).wasm;
   if (!wasm) return undefined;
   if (heapUsage) return heapUsage;
-  wasm._free(wasm._malloc(8)); // Emscripten binds the exports on first call, replacing whatever wraps them before
+  guardWasmHeap(); // binds Emscripten's exports first
   const malloc = wasm._malloc.bind(wasm);
   const free = wasm._free.bind(wasm);
   const sizes = new Map<number, number>();
@@ -156,11 +192,12 @@ export const WASM_MAX_HEAP_MB = 4096;
 
 /**
  * Whether `err` is the wasm backend failing inside its module (a WebAssembly trap, or Emscripten's abort). Running
- * out of heap shows up this way: a failed allocation aborts, or a null pointer is used ("table index is out of bounds").
+ * out of heap shows up this way: a failed allocation throws WasmHeapFull (or aborts inside the module), or a null
+ * pointer is used ("table index is out of bounds").
  */
 export function isWasmFailure(err: unknown): boolean {
   if (tf.getBackend() !== 'wasm') return false;
   // a trap in one of the backend's worker threads arrives as a plain Error carrying the trap's message
   const message = (err as Error)?.message ?? '';
-  return err instanceof WebAssembly.RuntimeError || /^(Aborted\(|memory access out of bounds|table index is out of bounds)/.test(message);
+  return err instanceof WebAssembly.RuntimeError || err instanceof WasmHeapFull || /^(Aborted\(|memory access out of bounds|table index is out of bounds)/.test(message);
 }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { initBackend, isWasmFailure } from '../lib/backend.js';
+import { WasmHeapFull, initBackend, isWasmFailure } from '../lib/backend.js';
 
 describe('backend selection', () => {
   let original: string;
@@ -66,5 +66,23 @@ describe('backend selection', () => {
     expect(isWasmFailure(new Error('Error in matMul: inner shapes (3) and (4) of Tensors with shapes 2,3 and 4,5 must match'))).to.equal(false);
     await initBackend('cpu', { quiet: true });
     expect(isWasmFailure(new WebAssembly.RuntimeError('unreachable'))).to.equal(false);
+  });
+
+  it('throws when the wasm heap cannot hold a tensor (tfjs would write it over the heap from address 0)', async () => {
+    await initBackend('wasm', { quiet: true });
+    const before = tf.memory().numTensors;
+    const held = tf.zeros([64, 1024, 1024]); // 256 MB
+    let caught: unknown;
+    try {
+      tf.zeros([1023, 1024, 1024]); // 4092 MB more: beyond the 4096 MB wasm32 addresses
+    } catch (err) {
+      caught = err;
+    }
+    held.dispose();
+    expect(caught).to.be.instanceOf(WasmHeapFull);
+    expect((caught as Error).message).to.match(/^the wasm heap is full: 4092 MB more did not fit in its \d+ MB$/);
+    expect(isWasmFailure(caught)).to.equal(true);
+    expect(tf.memory().numTensors).to.equal(before);
+    expect(tf.sum(tf.ones([4, 4])).dataSync()[0]).to.equal(16); // the backend goes on working
   });
 });
