@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Type } from '@sinclair/typebox';
-import { Conv2d, Dropout2d, Module, init, interpolate } from '../lib/nn/index.js';
+import { Conv2d, Dropout2d, Module, concat, init, interpolate } from '../lib/nn/index.js';
 import type { ActCfg, NormCfg } from '../lib/nn/conv-module.js';
 import { choice, component, defineOptions, option, optional, required, type ResolvedOptions } from '../lib/config/declare.js';
 import { convNormCfg, positiveInt, positiveInts, probability, reluActCfg } from '../lib/config/schema-parts.js';
@@ -116,7 +116,7 @@ export abstract class BaseDecodeHead extends Module implements DecodeHeadInterfa
     const selected = this.inIndex.map(pick);
     if (this.inputTransform !== 'resize_concat') return selected;
     const [, h, w] = selected[0].shape;
-    return [tf.concat(selected.map((x) => interpolate(x, { size: [h, w], alignCorners: this.alignCorners })), -1)];
+    return [concat(selected.map((x) => interpolate(x, { size: [h, w], alignCorners: this.alignCorners })), -1)];
   }
 
   /** Dropout2d then the 1×1 classifier. */

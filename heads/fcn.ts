@@ -1,6 +1,6 @@
 /** FCNHead (arXiv 1411.4038) as mmseg builds it; with Swin it is the auxiliary head on stage 3. */
 import * as tf from '@tensorflow/tfjs-core';
-import { Sequential } from '../lib/nn/index.js';
+import { Sequential, concat } from '../lib/nn/index.js';
 import { ConvModule } from '../lib/nn/conv-module.js';
 import { Type } from '@sinclair/typebox';
 import { defineOptions, option, type OptionsInput } from '../lib/config/declare.js';
@@ -61,7 +61,7 @@ export class FCNHead extends BaseDecodeHead {
     return tf.tidy(() => {
       const [x] = this.transformInputs(inputs);
       let y = this.convs ? (this.convs.forward(x) as tf.Tensor4D) : x;
-      if (this.convCat) y = this.convCat.forward(tf.concat([x, y], -1)) as tf.Tensor4D;
+      if (this.convCat) y = this.convCat.forward(concat([x, y], -1)) as tf.Tensor4D;
       return this.clsSeg(y);
     });
   }

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Type } from '@sinclair/typebox';
-import { FFN, LayerNorm, Linear, Module, ModuleList, ShiftWindowMSA, SwinBlock, resizeLike, topDown } from '../lib/nn/index.js';
+import { FFN, LayerNorm, Linear, Module, ModuleList, ShiftWindowMSA, SwinBlock, concat, resizeLike, topDown } from '../lib/nn/index.js';
 import { ConvModule } from '../lib/nn/conv-module.js';
 import { choice, constant, defineOptions, option, optional, type OptionsInput } from '../lib/config/declare.js';
 import { resolveOptions } from '../lib/config/resolve.js';
@@ -63,7 +63,7 @@ export class MultiSwinBlock extends Module {
   #parallel(x: tf.Tensor4D): tf.Tensor4D {
     const normed = this.norm1!.forward(x) as tf.Tensor4D;
     const branches = this.attns.items.map((attn) => tf.add(attn.forward(normed), x));
-    const reduced = this.reduce!.forward(tf.concat(branches, -1));
+    const reduced = this.reduce!.forward(concat(branches, -1));
     return tf.add(reduced, this.ffn!.forward(this.norm2!.forward(reduced))) as tf.Tensor4D;
   }
 

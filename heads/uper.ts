@@ -3,7 +3,7 @@
  * convs, a top-down path, 3×3 fpn convs, concatenation at 1/4 and `fpn_bottleneck`, then `conv_seg`.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Module, ModuleList, adaptiveAvgPool2d, interpolate, resizeLike, topDown } from '../lib/nn/index.js';
+import { Module, ModuleList, adaptiveAvgPool2d, concat, interpolate, resizeLike, topDown } from '../lib/nn/index.js';
 import { ConvModule, type ActCfg, type NormCfg } from '../lib/nn/conv-module.js';
 import { defineOptions, option, type OptionsInput } from '../lib/config/declare.js';
 import { resolveOptions } from '../lib/config/resolve.js';
@@ -89,7 +89,7 @@ export class UPerHead extends BaseDecodeHead {
   }
 
   #pspForward(x: tf.Tensor4D): tf.Tensor4D {
-    return this.bottleneck.forward(tf.concat([x, ...this.pspModules.forward(x)], -1)) as tf.Tensor4D;
+    return this.bottleneck.forward(concat([x, ...this.pspModules.forward(x)], -1)) as tf.Tensor4D;
   }
 
   forward(inputs: tf.Tensor4D[]): tf.Tensor4D {
@@ -99,7 +99,7 @@ export class UPerHead extends BaseDecodeHead {
       const laterals = topDown([...lateral, this.#pspForward(xs[xs.length - 1])], this.alignCorners);
       const outs = this.fpnConvs.items.map((conv, i) => conv.forward(laterals[i]) as tf.Tensor4D);
       outs.push(laterals[laterals.length - 1]);
-      const fused = tf.concat(outs.map((o) => resizeLike(o, outs[0], this.alignCorners)), -1);
+      const fused = concat(outs.map((o) => resizeLike(o, outs[0], this.alignCorners)), -1);
       return this.clsSeg(this.fpnBottleneck.forward(fused) as tf.Tensor4D);
     });
   }

@@ -20,9 +20,23 @@ export class GELU extends Module implements Layer {
   }
 }
 
+/**
+ * max(x, 0), whose gradient keeps its output instead of its input (y > 0 exactly where x > 0). tfjs's Relu keeps
+ * its input: after a conv and a norm, that is the norm's output, which nothing else needs, while the output is kept
+ * by the next layer anyway.
+ */
+export function relu(x: tf.Tensor): tf.Tensor {
+  const op = tf.customGrad((t, save) => {
+    const y = tf.relu(t as tf.Tensor);
+    (save as tf.GradSaveFunc)([y]);
+    return { value: y, gradFunc: (dy: tf.Tensor, [kept]: tf.Tensor[]) => tf.mul(dy, tf.step(kept)) };
+  });
+  return op(x);
+}
+
 /** `nn.ReLU()`. */
 export class ReLU extends Module implements Layer {
   forward(x: tf.Tensor): tf.Tensor {
-    return tf.relu(x);
+    return relu(x);
   }
 }

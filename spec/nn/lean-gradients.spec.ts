@@ -1,9 +1,22 @@
-/** segvit's add: tf.add's values and gradients, without keeping its inputs for the backward. */
+/** add, concat and relu: tf's values and gradients, keeping less for the backward (add and concat: nothing). */
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'chai';
-import { add } from '../../lib/nn/add.js';
+import { add, concat, relu } from '../../lib/nn/index.js';
 import { maxAbsDiff } from '../helpers/backends.js';
-import { probe } from '../helpers/memory-probe.js';
+import { watchData } from '../helpers/memory-probe.js';
+
+/** Whether `op`'s input, sin(x) (which sin itself does not keep), is still held when the backward reaches op's output. */
+function inputKept(op: (t: tf.Tensor) => tf.Tensor): boolean {
+  const seen: { alive?: boolean } = {};
+  let input: tf.Tensor | undefined;
+  const x = tf.randomNormal([16, 16]);
+  const g = tf.grad((t: tf.Tensor) => {
+    input = tf.sin(t);
+    return tf.sum(watchData(op(input), () => input!, seen));
+  })(x);
+  tf.dispose([x, g]);
+  return seen.alive!;
+}
 
 describe('add (gradient without saved inputs)', () => {
   it('equals tf.add in value and gradients, broadcasting either way', () => {
@@ -23,16 +36,44 @@ describe('add (gradient without saved inputs)', () => {
   });
 
   it('lets its inputs go when the forward ends (tf.add keeps both for the backward)', () => {
-    const heldAtBackward = (op: (p: tf.Tensor, q: tf.Tensor) => tf.Tensor) => {
-      const seen: number[] = [];
-      const x = tf.randomNormal([128, 128]);
-      const before = tf.memory().numBytes;
-      const g = tf.grad((t: tf.Tensor) => tf.sum(probe(op(tf.sin(t), tf.scalar(1)), seen)))(x);
-      tf.dispose([x, g]);
-      return seen[0] - before;
-    };
-    const tensor = 128 * 128 * 4;
-    // tf.add keeps sin(x), which nothing else needs (sin keeps its input x)
-    expect(heldAtBackward(tf.add) - heldAtBackward(add)).to.be.at.least(tensor);
+    expect(inputKept((t) => tf.add(t, tf.scalar(1)))).to.equal(true);
+    expect(inputKept((t) => add(t, tf.scalar(1)))).to.equal(false);
+  });
+});
+
+describe('concat (gradient without saved inputs)', () => {
+  it('equals tf.concat in value and gradients, on a negative axis too', () => {
+    tf.tidy(() => {
+      const parts = [[2, 3, 4], [2, 3, 1], [2, 3, 5]].map((shape, i) => tf.randomNormal(shape, 0, 1, 'float32', i));
+      const g = tf.randomNormal([2, 3, 10], 0, 1, 'float32', 9);
+      const f = (op: (ts: tf.Tensor[], axis: number) => tf.Tensor) => tf.grads((...ts: tf.Tensor[]) => tf.sum(tf.mul(op(ts, -1), g)));
+      const ours = f(concat)(parts);
+      const theirs = f(tf.concat)(parts);
+      expect(maxAbsDiff(concat(parts, -1).dataSync(), tf.concat(parts, 2).dataSync())).to.equal(0);
+      ours.forEach((t, i) => expect(maxAbsDiff(t.dataSync(), theirs[i].dataSync())).to.equal(0));
+    });
+  });
+
+  it('lets its inputs go when the forward ends (tf.concat keeps them all)', () => {
+    expect(inputKept((t) => tf.concat([t, tf.neg(t)], 1))).to.equal(true);
+    expect(inputKept((t) => concat([t, tf.neg(t)], 1))).to.equal(false);
+  });
+});
+
+describe('relu (gradient keeps the output)', () => {
+  it('equals tf.relu in value and gradient, 0 at 0', () => {
+    tf.tidy(() => {
+      const x = tf.tensor1d([-2, -0.5, 0, 0.25, 3]);
+      const dy = tf.tensor1d([1, 2, 3, 4, 5]);
+      expect(Array.from(relu(x).dataSync())).to.deep.equal([0, 0, 0, 0.25, 3]);
+      const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(relu(t), dy)))(x);
+      expect(Array.from(g.dataSync())).to.deep.equal(Array.from(tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.relu(t), dy)))(x).dataSync()));
+      expect(Array.from(g.dataSync())).to.deep.equal([0, 0, 0, 4, 5]);
+    });
+  });
+
+  it('lets its input go (tf.relu keeps it)', () => {
+    expect(inputKept(tf.relu)).to.equal(true);
+    expect(inputKept(relu)).to.equal(false);
   });
 });
