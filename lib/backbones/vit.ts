@@ -18,7 +18,8 @@ import { Conv2d, DropPath, Dropout, LayerNorm, Linear, Mlp, Module, ModuleList, 
 import { Type } from '@sinclair/typebox';
 import { constant, defineOptions, nullable, option, optional, type OptionsInput } from '../config/declare.js';
 import { resolveOptions } from '../config/resolve.js';
-import { indices, positive, positiveInt, probability, transformerFixedOptions } from '../config/schema-parts.js';
+import { indices, positive, positiveInt, probability, transformerFixedOptions, withCpOption } from '../config/schema-parts.js';
+import { checkpoint } from '../nn/checkpoint.js';
 import { registries, type BuildContext } from '../registry.js';
 import { applyInitCfg, initCfgOption } from './init-cfg.js';
 import { PatchEmbed } from './swin.js';
@@ -85,7 +86,7 @@ export const VisionTransformerOptions = defineOptions(
       "LayerNorm: only LN; eps 1e-6 as timm's ViT",
     ),
     act_cfg: transformerFixedOptions.act_cfg,
-    with_cp: transformerFixedOptions.with_cp,
+    with_cp: withCpOption,
     hybrid: optional(
       nullable(HybridOptions),
       "a ResNetV2 patch embedding (timm 0.4.5's R50+ViT: {layers: [3, 4, 9], out_indices: [0, 1]} is DPT-Hybrid's)",
@@ -206,6 +207,8 @@ export class VisionTransformer extends Module {
   readonly posGrid: number;
   readonly outIndices: number[];
   readonly outputClsToken: boolean;
+  /** Whether blocks recompute their forward in the backward (with_cp). */
+  readonly withCp: boolean;
   /** ResNet stages of a hybrid returned before the maps. */
   readonly hybridOutIndices: number[];
   /**
@@ -227,6 +230,7 @@ export class VisionTransformer extends Module {
       throw new Error(`out_indices [${this.outIndices}]: must be increasing block indices (0..${numLayers - 1}); ${bad} is not`);
     }
     this.outputClsToken = o.output_cls_token;
+    this.withCp = o.with_cp;
     this.hybridOutIndices = o.hybrid?.out_indices ?? [];
     const badStage = this.hybridOutIndices.find((i) => !(i >= 0 && i < (o.hybrid?.layers.length ?? 0)));
     if (badStage !== undefined) throw new Error(`hybrid.out_indices: ${badStage} is not a ResNet stage index`);
@@ -291,7 +295,7 @@ export class VisionTransformer extends Module {
       let t = this.#tokens(embedded.patches, grid);
       const tokens: tf.Tensor3D[] = [];
       this.blocks.items.forEach((block, i) => {
-        t = block.forward(t);
+        t = this.#block(i, t);
         if (this.norm && i === this.blocks.length - 1) t = this.norm.forward(t) as tf.Tensor3D;
         if (this.outIndices.includes(i)) tokens.push(t);
       });
@@ -314,10 +318,17 @@ export class VisionTransformer extends Module {
     return tf.reshape(tf.slice(t, [0, 1, 0], [-1, -1, -1]), [t.shape[0], ...grid, t.shape[2]]);
   }
 
+  /** Block i on tokens [B, 1+N, D], recomputed in the backward with `withCp`. */
+  #block(i: number, t: tf.Tensor3D): tf.Tensor3D {
+    const block = this.blocks.at(i);
+    if (!this.withCp) return block.forward(t);
+    return checkpoint((h: tf.Tensor3D) => block.forward(h), t, block.trainableParameters().map(([, v]) => v));
+  }
+
   /** The forward of a plain ViT as one piece per block; the first embeds the patches, the last applies the final norm. */
   #pieces(): ForwardPiece[] {
     const last = this.blocks.length - 1;
-    return this.blocks.items.map((block, i): ForwardPiece => ({
+    return this.blocks.items.map((_, i): ForwardPiece => ({
       name: `blocks.${i}`,
       channels: this.embedDims,
       outChannels: this.outIndices.includes(i) ? this.embedDims : undefined,
@@ -328,7 +339,7 @@ export class VisionTransformer extends Module {
         if (i === 0 && (x.shape[1] % p !== 0 || x.shape[2] % p !== 0)) {
           throw new Error(`VisionTransformer needs input sides that are multiples of the patch size ${p}, got ${x.shape[1]}x${x.shape[2]}`);
         }
-        let t = block.forward(i === 0 ? this.#tokens((this.patchEmbed as PatchEmbed).forward(x), grid) : (carry[1] as tf.Tensor3D));
+        let t = this.#block(i, i === 0 ? this.#tokens((this.patchEmbed as PatchEmbed).forward(x), grid) : (carry[1] as tf.Tensor3D));
         if (this.norm && i === last) t = this.norm.forward(t) as tf.Tensor3D;
         const map = this.#map(t, grid);
         if (this.outIndices.includes(i)) emit.outs.push(map);

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Type } from '@sinclair/typebox';
 import { choice, nullable, option, optional, type ResolvedOptions } from '../config/declare.js';
 import { nonNegative, pairOf, positiveInt, probability } from '../config/schema-parts.js';
-import { Conv2d, Module, ModuleList, interpolate } from '../nn/index.js';
+import { Conv2d, Module, ModuleList, add, interpolate, view } from '../nn/index.js';
 import { ConvModule } from '../nn/conv-module.js';
 import type { BuildContext } from '../registry.js';
 import type { DataPreprocessorOptions } from './data-preprocessor.js';
@@ -62,24 +62,57 @@ export const LocalLearningOptions = Type.Object(
 );
 export type LocalLearningConfig = ResolvedOptions<typeof LocalLearningOptions>;
 
-/** InfoPro's decoder: upsample to the target's size (bilinear, align_corners), Conv3×3 + BN + ReLU, Conv3×3. */
+/**
+ * InfoPro's decoder: upsample to the target's size (bilinear, align_corners), Conv3×3 + BN + ReLU, Conv3×3.
+ *
+ * Where the first conv narrows the channels a lot (module 0 rebuilding the image: 192 channels in, 3 out), it runs
+ * in an exact equivalent form that keeps the full-resolution tensors narrow. A 3×3 conv of an upsampled map is the
+ * sum over its 9 taps of the shifted map times that tap's weights; bilinear resizing and a product over channels are
+ * both linear, so upsampling x and then multiplying equals multiplying first (zero padding stays zero). Each tap's
+ * product then happens at the input's resolution, and only 9·out channels are upsampled; a fixed one-hot 3×3 conv
+ * sums the shifted taps. The same function and gradients, at 27 full-resolution channels instead of 192.
+ */
 export class ReconstructionDecoder extends Module {
   readonly conv1: ConvModule;
   readonly conv2: Conv2d;
+  /** [3, 3, 9·hidden, hidden]: tap t's block of channels to the output, at tap t; set when the narrow form runs. */
+  readonly #tapSum?: tf.Tensor4D;
 
   constructor(inChannels: number, hidden: number, outChannels: number) {
     super();
     this.conv1 = this.addModule('conv1', new ConvModule(inChannels, hidden, 3, { padding: 1, normCfg: { type: 'BN' } }));
     this.conv2 = this.addModule('conv2', new Conv2d(hidden, outChannels, 3, { padding: 1 }));
+    if (9 * hidden < inChannels) this.#tapSum = this.addConstant(tapSum(3, hidden));
   }
 
   /** [B, h, w, C] -> [B, size[0], size[1], out] */
   forward(x: tf.Tensor4D, size: [number, number]): tf.Tensor4D {
     return tf.tidy(() => {
-      const up = interpolate(x, { size, mode: 'bilinear', alignCorners: true });
-      return this.conv2.forward(this.conv1.forward(up)) as tf.Tensor4D;
+      const upsample = (t: tf.Tensor4D) => interpolate(t, { size, mode: 'bilinear', alignCorners: true });
+      let hidden: tf.Tensor;
+      if (this.#tapSum) {
+        const { conv, norm, activate } = this.conv1;
+        const [b, h, w, c] = x.shape;
+        // [3, 3, C, hidden] -> [C, 9·hidden]: every tap's weights side by side
+        const taps = tf.reshape(tf.transpose(conv.weight, [2, 0, 1, 3]), [c, 9 * conv.outChannels]);
+        const perTap = view<tf.Tensor4D>(tf.matMul(view(x, [b * h * w, c]), taps), [b, h, w, 9 * conv.outChannels]);
+        hidden = tf.conv2d(upsample(perTap), this.#tapSum, 1, 'same');
+        if (conv.bias) hidden = add(hidden, conv.bias);
+        if (norm) hidden = norm.forward(hidden);
+        if (activate) hidden = activate.forward(hidden);
+      } else {
+        hidden = this.conv1.forward(upsample(x));
+      }
+      return this.conv2.forward(hidden) as tf.Tensor4D;
     });
   }
+}
+
+/** The one-hot k×k kernel [k, k, k²·c, c] that, at tap t = i·k + j, passes channel t·c + o to output o. */
+function tapSum(k: number, c: number): tf.Tensor4D {
+  const values = new Float32Array(k * k * k * k * c * c);
+  for (let t = 0; t < k * k; t++) for (let o = 0; o < c; o++) values[(t * k * k * c + t * c + o) * c + o] = 1;
+  return tf.tensor4d(values, [k, k, k * k * c, c]);
 }
 
 /** The segmentor's own losses on the backbone's outputs (neck and heads): what the last module trains with. */

@@ -11,7 +11,8 @@ import '../../lib/components.js';
 import { loadConfig, validateConfig } from '../../lib/config/index.js';
 import { registries } from '../../lib/registry.js';
 import type { EncoderDecoder } from '../../lib/segmentors/encoder-decoder.js';
-import { LocalLearningOptions } from '../../lib/segmentors/local-learning.js';
+import { LocalLearningOptions, ReconstructionDecoder } from '../../lib/segmentors/local-learning.js';
+import { interpolate } from '../../lib/nn/index.js';
 import { totalLoss } from '../../lib/segmentors/total-loss.js';
 import type { Backbone, ForwardCuts } from '../../lib/segmentors/types.js';
 import { trainStep } from '../../lib/engine/trainer.js';
@@ -204,6 +205,27 @@ describe('local learning', function () {
   }
 });
 
+describe('ReconstructionDecoder', () => {
+  it('narrow form (9·hidden < in): the value and gradients of upsample, then Conv3×3 + BN + ReLU, then Conv3×3', () => {
+    manualSeed(3);
+    const decoder = new ReconstructionDecoder(48, 3, 3).train();
+    const x = tf.randomNormal([2, 5, 6, 48], 0, 1, 'float32', 4) as tf.Tensor4D;
+    const g = tf.randomNormal([2, 17, 23, 3], 0, 1, 'float32', 5);
+    const vars = decoder.trainableParameters().map(([, v]) => v);
+    const size: [number, number] = [17, 23];
+    const wide = (t: tf.Tensor4D) => decoder.conv2.forward(decoder.conv1.forward(interpolate(t, { size, mode: 'bilinear', alignCorners: true })));
+    const run = (f: (t: tf.Tensor4D) => tf.Tensor) => tf.variableGrads(() => tf.sum(tf.mul(f(x), g)) as tf.Scalar, vars);
+    const narrow = tf.valueAndGrads((t: tf.Tensor) => tf.sum(tf.mul(decoder.forward(t as tf.Tensor4D, size), g)))([x]);
+    const direct = tf.valueAndGrads((t: tf.Tensor) => tf.sum(tf.mul(wide(t as tf.Tensor4D), g)))([x]);
+    expect(relErr(narrow.value, direct.value)).to.be.below(1e-5);
+    expect(relErr(narrow.grads[0], direct.grads[0])).to.be.below(1e-5);
+    const a = run((t) => decoder.forward(t, size));
+    const b = run(wide);
+    for (const [name, v] of decoder.trainableParameters()) expect(relErr(a.grads[v.name], b.grads[v.name]), name).to.be.below(1e-5);
+    decoder.dispose();
+  });
+});
+
 describe('with_cp (activation checkpointing)', function () {
   this.timeout(120000);
 
@@ -238,6 +260,27 @@ describe('with_cp (activation checkpointing)', function () {
     tf.dispose([...Object.values(plain.grads), ...Object.values(cp.grads)]);
     model.dispose();
   });
+
+  it('ViT (DPT depth): gives the gradients of plain training, drop path included', () => {
+    const DPT = config('synthetic-depth_dpt-tiny.json');
+    const options = ['model.backbone.drop_path_rate=0.5'];
+    const dptStep = (model: EncoderDecoder) => {
+      const images = tf.randomUniform([2, 64, 64, 3], 0, 255, 'float32', 1) as tf.Tensor4D;
+      const depth = tf.randomUniform([2, 64, 64], 0.5, 10, 'float32', 2) as tf.Tensor3D;
+      manualSeed(7);
+      const result = trainStep(model, model.trainableParameters(), images, { depth });
+      tf.dispose([images, depth]);
+      return result;
+    };
+    const plain = dptStep(build(DPT, options));
+    const model = build(DPT, [...options, 'model.backbone.with_cp=true']);
+    const cp = dptStep(model);
+    expect(Object.keys(cp.grads)).to.have.length(Object.keys(plain.grads).length);
+    for (const [name, g] of Object.entries(plain.grads)) expect(relErr(cp.grads[name], g), name).to.be.below(1e-6);
+    expect(cp.loss).to.equal(plain.loss);
+    tf.dispose([...Object.values(plain.grads), ...Object.values(cp.grads)]);
+    model.dispose();
+  });
 });
 
 describe('out-of-memory advice', () => {
@@ -257,6 +300,8 @@ describe('out-of-memory advice', () => {
     expect(savers(SWIN, ['model.train_cfg.local_learning.num_modules=4'])).to.deep.equal([CP]);
     expect(savers(SWIN, ['model.backbone.with_cp=true'])).to.deep.equal([LOCAL]);
     expect(savers(config('digits_pgt-nano_fpt.json'), [])).to.deep.equal([LOCAL, CP]);
+    // DPT's ViT (with CLS readout) has no cuts and trains depth: only with_cp
+    expect(savers(config('synthetic-depth_dpt-tiny.json'), [])).to.deep.equal([CP]);
   });
 
   it('names the heap, what to lower and the savers', () => {
