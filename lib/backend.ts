@@ -136,7 +136,7 @@ export async function loadAllBackends(): Promise<void> {
   await loadWasm();
   registerKernels();
   silenceCpuNodeHint();
-  if (tf.findBackend('wasm')) guardWasmHeap();
+  guardWasmHeap();
 }
 
 /**

@@ -123,15 +123,7 @@ export function trainStep(model: Segmentor, params: [string, tf.Variable][], ima
 
 /** Σ g² over all the gradients, one gradient's square at a time (all at once would double the gradients' memory). */
 function sumOfSquares(grads: tf.Tensor[]): number {
-  let total: tf.Tensor = tf.scalar(0);
-  for (const g of grads) {
-    const next = tf.tidy(() => tf.add(total, tf.sum(tf.square(g))));
-    total.dispose();
-    total = next;
-  }
-  const value = total.dataSync()[0];
-  total.dispose();
-  return value;
+  return tf.tidy(() => tf.addN(grads.map((g) => tf.tidy(() => tf.sum(tf.square(g))))).dataSync()[0]);
 }
 
 /** `trainStep`, whose wasm failures become an out-of-memory error saying what to lower or turn on. */

@@ -43,10 +43,14 @@ export class ConvModule extends Module implements Layer {
 
   /** [B, H, W, in] -> [B, H', W', out] */
   forward(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => this.normActivate(this.conv.forward(x)));
+  }
+
+  /** What follows the conv: the norm, then the activation (for callers that compute the conv another way). */
+  normActivate(y: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      let y = this.conv.forward(x);
-      if (this.norm) y = this.norm.forward(y);
-      return this.activate ? this.activate.forward(y) : y;
+      const normed = this.norm ? this.norm.forward(y) : y;
+      return this.activate ? this.activate.forward(normed) : normed;
     });
   }
 }

@@ -91,15 +91,13 @@ export class ReconstructionDecoder extends Module {
       const upsample = (t: tf.Tensor4D) => interpolate(t, { size, mode: 'bilinear', alignCorners: true });
       let hidden: tf.Tensor;
       if (this.#tapSum) {
-        const { conv, norm, activate } = this.conv1;
+        const { conv } = this.conv1;
         const [b, h, w, c] = x.shape;
         // [3, 3, C, hidden] -> [C, 9·hidden]: every tap's weights side by side
         const taps = tf.reshape(tf.transpose(conv.weight, [2, 0, 1, 3]), [c, 9 * conv.outChannels]);
         const perTap = view<tf.Tensor4D>(tf.matMul(view(x, [b * h * w, c]), taps), [b, h, w, 9 * conv.outChannels]);
-        hidden = tf.conv2d(upsample(perTap), this.#tapSum, 1, 'same');
-        if (conv.bias) hidden = add(hidden, conv.bias);
-        if (norm) hidden = norm.forward(hidden);
-        if (activate) hidden = activate.forward(hidden);
+        const summed = tf.conv2d(upsample(perTap), this.#tapSum, 1, 'same');
+        hidden = this.conv1.normActivate(conv.bias ? add(summed, conv.bias) : summed);
       } else {
         hidden = this.conv1.forward(upsample(x));
       }

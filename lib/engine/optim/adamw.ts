@@ -64,6 +64,7 @@ export class AdamW extends Optimizer {
   }
 }
 
+/** `torch.lerp(start, end, weight)` with torch's two formulas (the one for weight ≥ 0.5 counts from `end`). */
 function lerp(start: tf.Tensor, end: tf.Tensor, weight: number): tf.Tensor {
   const diff = tf.sub(end, start);
   return weight < 0.5 ? tf.add(start, tf.mul(diff, weight)) : tf.sub(end, tf.mul(diff, 1 - weight));
