@@ -1,16 +1,11 @@
-/** Prediction on image files: the config's test pipeline (without its loaders), the model, maps at full size. */
-import * as tf from '@tensorflow/tfjs-core';
+/** Prediction on image files: the file read, then predict-image.ts (the config's test pipeline, the model, maps at full size). */
 import { readImage } from '../../datasets/io.js';
-import type { DatasetMeta, DepthMap, Image, LabelMap, Sample, Transform } from '../../datasets/types.js';
-import { Rng } from '../random.js';
+import type { DatasetMeta, DepthMap, Image, LabelMap, Transform } from '../../datasets/types.js';
 import type { Segmentor } from '../segmentors/types.js';
-import { predictDepth } from './depth-inference.js';
-import { predictLabels, type AugOptions } from './inference.js';
+import type { AugOptions } from './inference.js';
+import { depthOfPrepared, prepareImage, segmentPrepared } from './predict-image.js';
 
-/** The transforms of a test pipeline that apply to an image alone (file and annotation loaders dropped). */
-export function imageTransforms(pipeline: readonly Transform[]): Transform[] {
-  return pipeline.filter((t) => !t.type.startsWith('Load'));
-}
+export { imageTransforms } from './predict-image.js';
 
 export interface Prediction {
   image: Image;
@@ -23,16 +18,6 @@ export interface DepthPrediction {
   depth: DepthMap;
 }
 
-/** The image file as read, and as the transforms make it: a [1, H, W, C] batch. */
-async function loadImage(transforms: readonly Transform[], meta: DatasetMeta, imgPath: string) {
-  const image = await readImage(imgPath);
-  let sample: Sample = { index: 0, imgPath, meta, img: image, oriShape: [image.height, image.width], imgShape: [image.height, image.width] };
-  const rng = new Rng(0); // test transforms are deterministic; the generator is never drawn for them
-  for (const t of transforms) sample = await t.apply(sample, rng);
-  const img = sample.img!;
-  return { image, batch: () => tf.tensor4d(Float32Array.from(img.data), [1, img.height, img.width, img.channels]) };
-}
-
 /** Class ids of every pixel of the image file, at the image's own size, from a segmentation model. */
 export async function predictFile(
   model: Segmentor,
@@ -41,14 +26,11 @@ export async function predictFile(
   imgPath: string,
   aug?: AugOptions,
 ): Promise<Prediction> {
-  const { image, batch } = await loadImage(transforms, meta, imgPath);
-  const data = tf.tidy(() => {
-    const input = batch();
-    const { images } = model.dataPreprocessor.forward(input);
-    const unpadded: [number, number] = [input.shape[1], input.shape[2]];
-    return Uint8Array.from(predictLabels(model, images, [image.height, image.width], aug, unpadded).dataSync());
-  });
-  return { image, label: { data, height: image.height, width: image.width } };
+  const prepared = await prepareImage(transforms, meta, await readImage(imgPath), imgPath);
+  const labels = segmentPrepared(model, prepared, aug);
+  const data = Uint8Array.from(labels.dataSync());
+  labels.dispose();
+  return { image: prepared.image, label: { data, height: prepared.image.height, width: prepared.image.width } };
 }
 
 /** Depth of every pixel of the image file, at the image's own size, from a depth model. */
@@ -59,7 +41,9 @@ export async function predictDepthFile(
   imgPath: string,
   aug?: AugOptions,
 ): Promise<DepthPrediction> {
-  const { image, batch } = await loadImage(transforms, meta, imgPath);
-  const data = tf.tidy(() => predictDepth(model, batch(), [image.height, image.width], aug).dataSync() as Float32Array);
-  return { image, depth: { data, height: image.height, width: image.width } };
+  const prepared = await prepareImage(transforms, meta, await readImage(imgPath), imgPath);
+  const depth = depthOfPrepared(model, prepared, aug);
+  const data = depth.dataSync() as Float32Array;
+  depth.dispose();
+  return { image: prepared.image, depth: { data, height: prepared.image.height, width: prepared.image.width } };
 }

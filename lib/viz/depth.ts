@@ -18,7 +18,7 @@ function isValid(d: number): boolean {
 }
 
 /** Smallest and largest valid depth, or [0, 0] when no pixel is valid. */
-function validRange(data: Float32Array): [number, number] {
+export function validRange(data: Float32Array): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
   for (const d of data) {

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import sharp from 'sharp';
 import type { Image, LabelMap } from '../../datasets/types.js';
-import { colorize, labelsPresent, legend, overlay } from '../../lib/viz/masks.js';
+import { legend } from '../../lib/viz/legend.js';
+import { colorize, labelsPresent, overlay } from '../../lib/viz/masks.js';
 import { palette, type Rgb } from '../../lib/viz/palettes.js';
 import { encodePng } from '../../lib/viz/png.js';
 
