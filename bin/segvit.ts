@@ -10,8 +10,10 @@ import { registerForward } from './commands/forward.js';
 import { registerList } from './commands/list.js';
 import { registerTrain } from './commands/train.js';
 import { registerEval } from './commands/eval.js';
+import { registerExport } from './commands/export.js';
 import { registerPredict } from './commands/predict.js';
 import { registerProfile } from './commands/profile.js';
+import { registerServe } from './commands/serve.js';
 import { describeGemm } from '../lib/kernels/native-blas.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -43,6 +45,8 @@ registerConvert(program);
 registerTrain(program);
 registerEval(program);
 registerPredict(program);
+registerExport(program);
+registerServe(program);
 registerProfile(program);
 
 program.parseAsync(process.argv).catch((err: Error) => {

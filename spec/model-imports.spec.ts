@@ -1,6 +1,7 @@
 /**
  * Model code runs anywhere: `segvit/heads`, `segvit/backbones`, `segvit/necks` and `segvit/nn` reach, through every
- * import of the compiled code, no Node built-in and no package but the browser-safe ones below.
+ * import of the compiled code, no Node built-in and no package but the browser-safe ones below; `segvit/browser`
+ * adds tfjs's backends.
  */
 import { expect } from 'chai';
 import { builtinModules } from 'node:module';
@@ -37,6 +38,12 @@ describe('model code imports (browser-safe sub-paths)', () => {
       expect(forbiddenImports(entry)).to.deep.equal([]);
     });
   }
+
+  it("segvit/browser reaches no Node built-in, and no package but those, tfjs's backends and the weight readers' (pure JS)", () => {
+    const allowed = ['cpu', 'wasm', 'webgl', 'webgpu'].map((b) => `@tensorflow/tfjs-backend-${b}`).concat('fflate', 'pickleparser');
+    const found = forbiddenImports('lib/browser/index.js').filter((f) => !allowed.some((p) => f.startsWith(`package '${p}' <-`)));
+    expect(found).to.deep.equal([]);
+  });
 
   it('finds a forbidden import and names the chain (the Node entry reaches node:fs)', () => {
     const found = forbiddenImports('lib/components.js');

@@ -67,6 +67,12 @@ import { loadWeights, readSafetensors } from 'segvit/weights';
 export { registries, SwinTransformer, loadWeights, readSafetensors };
 `;
 
+/** A page using the browser runtime alone: it must bring every model component and the test transforms with it. */
+const RUNTIME_ENTRY = `
+import { loadModel } from 'segvit/browser';
+export { loadModel };
+`;
+
 function seconds(from: number, to: number): string {
   return `${((to - from) / 1000).toFixed(1)} s`;
 }
@@ -131,5 +137,17 @@ describe('the npm package', function () {
     expect(code).to.not.match(/["']node:/);
     const kept = ['UPerHead', 'CrossEntropyLoss'].filter((type) => code.includes(`.register("${type}"`));
     expect(kept, "registrations kept by `import 'segvit/heads'` (package.json sideEffects)").to.deep.equal(['UPerHead', 'CrossEntropyLoss']);
+  });
+
+  it('bundles segvit/browser with esbuild: no Node built-in, every model component and test transform registered', async () => {
+    const { build } = await import('esbuild');
+    writeFileSync(join(project, 'runtime.js'), RUNTIME_ENTRY);
+    const entryPoints = [join(project, 'runtime.js')];
+    const result = await build({ entryPoints, bundle: true, platform: 'browser', format: 'esm', write: false, logLevel: 'silent' });
+    const code = result.outputFiles.map((file) => file.text).join('\n');
+    // native-blas.ts names "node:module" as a string for process.getBuiltinModule, which a browser does not have
+    expect(code).to.not.match(/(?:from|import|require)\s*\(?\s*["']node:/);
+    const types = ['SwinTransformer', 'VisionTransformer', 'UPerHead', 'DPTHead', 'EncoderDecoder', 'DepthEstimator', 'CrossEntropyLoss', 'Resize', 'Pad'];
+    expect(types.filter((type) => !code.includes(`.register("${type}"`)), 'registrations dropped').to.deep.equal([]);
   });
 });

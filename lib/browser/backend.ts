@@ -1,0 +1,90 @@
+/**
+ * The backend of the browser runtime: webgpu, then webgl, then wasm, the first that initialises, and why the ones
+ * before it did not. wasm loads its binaries (tfjs-backend-wasm*.wasm) from `wasmPaths`, by default the folder of
+ * the bundle; it runs threaded where the page is cross-origin isolated (`segvit serve` sends the headers).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-webgl';
+import '@tensorflow/tfjs-backend-webgpu';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { registerKernels } from '../kernels/index.js';
+
+export const BROWSER_BACKENDS = ['webgpu', 'webgl', 'wasm'] as const;
+export type BrowserBackend = (typeof BROWSER_BACKENDS)[number];
+
+/** One backend tried: whether it initialised, and why not. */
+export interface BackendAttempt {
+  backend: BrowserBackend;
+  ok: boolean;
+  reason?: string;
+}
+
+export interface BackendChoice {
+  backend: BrowserBackend;
+  /** E.g. 'wasm (SIMD, 2 threads)', 'webgl (WebGL 2)'. */
+  detail: string;
+  /** Every backend tried, in order, the chosen one last. */
+  attempts: BackendAttempt[];
+}
+
+export interface BackendOptions {
+  /** One backend, or an order to try; default webgpu, webgl, wasm. */
+  backend?: BrowserBackend | readonly BrowserBackend[];
+  /** URL of the folder holding tfjs-backend-wasm*.wasm; default: the folder of this script (the bundle). */
+  wasmPaths?: string;
+  /** wasm threads where the page is cross-origin isolated; default: every logical core (navigator.hardwareConcurrency). */
+  threads?: number;
+}
+
+/** Why `backend` cannot run here before trying it, or undefined. */
+async function precheck(backend: BrowserBackend): Promise<string | undefined> {
+  if (backend !== 'webgpu') return undefined;
+  const gpu = (globalThis.navigator as { gpu?: { requestAdapter(): Promise<unknown> } } | undefined)?.gpu;
+  if (!gpu) return 'this browser has no WebGPU (navigator.gpu)';
+  return (await gpu.requestAdapter()) ? undefined : 'no WebGPU adapter (the GPU is disabled or not supported)';
+}
+
+function describe(backend: BrowserBackend): string {
+  if (backend === 'wasm') {
+    const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'SIMD' : 'no SIMD';
+    const threads = getThreadsCount();
+    return `wasm (${simd}, ${threads} thread${threads === 1 ? '' : 's'})`;
+  }
+  if (backend === 'webgl') return `webgl (WebGL ${tf.env().getNumber('WEBGL_VERSION')})`;
+  return 'webgpu';
+}
+
+let wasmConfigured = false;
+
+/** Initialise the first backend of the order that works; throws naming each backend and its failure when none does. */
+export async function selectBackend(options: BackendOptions = {}): Promise<BackendChoice> {
+  const order: readonly BrowserBackend[] = typeof options.backend === 'string' ? [options.backend] : (options.backend ?? BROWSER_BACKENDS);
+  for (const b of order) {
+    if (!BROWSER_BACKENDS.includes(b)) throw new Error(`unknown backend '${b}': use ${BROWSER_BACKENDS.join(', ')}`);
+  }
+  if (!wasmConfigured) {
+    setWasmPaths(options.wasmPaths ?? new URL('./', import.meta.url).href);
+    setThreadsCount(options.threads ?? globalThis.navigator?.hardwareConcurrency ?? 1);
+    wasmConfigured = true;
+  }
+  const attempts: BackendAttempt[] = [];
+  for (const backend of order) {
+    let reason = await precheck(backend);
+    if (!reason) {
+      try {
+        if (await tf.setBackend(backend)) {
+          await tf.ready();
+          registerKernels();
+          attempts.push({ backend, ok: true });
+          return { backend, detail: describe(backend), attempts };
+        }
+        reason = 'failed to initialise (see the console)';
+      } catch (err) {
+        reason = (err as Error).message;
+      }
+    }
+    attempts.push({ backend, ok: false, reason });
+  }
+  throw new Error(`no backend could run: ${attempts.map((a) => `${a.backend}: ${a.reason}`).join('; ')}`);
+}
