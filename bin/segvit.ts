@@ -33,7 +33,9 @@ Examples:
       --input x.safetensors --out features.safetensors
   $ segvit forward configs/dpt/dpt_large_midas.json --weights dpt_large-midas-2f21e586.pt \\
       --input x.safetensors --out depth.safetensors
-  $ segvit profile configs/demo/digits_swin-nano_upernet.json --iters 5`,
+  $ segvit profile configs/demo/digits_swin-nano_upernet.json --iters 5
+  $ segvit export configs/demo/digits_swin-nano_upernet.json work_dirs/digits_swin-nano_upernet --out web/digits
+  $ segvit serve web/digits`,
   );
 
 registerList(program);

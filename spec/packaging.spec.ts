@@ -73,6 +73,14 @@ import { loadModel } from 'segvit/browser';
 export { loadModel };
 `;
 
+/** `source`, written as `file` in the consumer project, bundled by esbuild for the browser: the bundle's code. */
+async function bundleForBrowser(project: string, file: string, source: string): Promise<string> {
+  const { build } = await import('esbuild');
+  writeFileSync(join(project, file), source);
+  const result = await build({ entryPoints: [join(project, file)], bundle: true, platform: 'browser', format: 'esm', write: false, logLevel: 'silent' });
+  return result.outputFiles.map((output) => output.text).join('\n');
+}
+
 function seconds(from: number, to: number): string {
   return `${((to - from) / 1000).toFixed(1)} s`;
 }
@@ -129,22 +137,14 @@ describe('the npm package', function () {
   });
 
   it('bundles segvit/heads, segvit/backbones and segvit/weights for the browser with esbuild', async () => {
-    const { build } = await import('esbuild');
-    writeFileSync(join(project, 'browser.js'), BROWSER_ENTRY);
-    const entryPoints = [join(project, 'browser.js')];
-    const result = await build({ entryPoints, bundle: true, platform: 'browser', format: 'esm', write: false, logLevel: 'silent' });
-    const code = result.outputFiles.map((file) => file.text).join('\n');
+    const code = await bundleForBrowser(project, 'browser.js', BROWSER_ENTRY);
     expect(code).to.not.match(/["']node:/);
     const kept = ['UPerHead', 'CrossEntropyLoss'].filter((type) => code.includes(`.register("${type}"`));
     expect(kept, "registrations kept by `import 'segvit/heads'` (package.json sideEffects)").to.deep.equal(['UPerHead', 'CrossEntropyLoss']);
   });
 
   it('bundles segvit/browser with esbuild: no Node built-in, every model component and test transform registered', async () => {
-    const { build } = await import('esbuild');
-    writeFileSync(join(project, 'runtime.js'), RUNTIME_ENTRY);
-    const entryPoints = [join(project, 'runtime.js')];
-    const result = await build({ entryPoints, bundle: true, platform: 'browser', format: 'esm', write: false, logLevel: 'silent' });
-    const code = result.outputFiles.map((file) => file.text).join('\n');
+    const code = await bundleForBrowser(project, 'runtime.js', RUNTIME_ENTRY);
     // native-blas.ts names "node:module" as a string for process.getBuiltinModule, which a browser does not have
     expect(code).to.not.match(/(?:from|import|require)\s*\(?\s*["']node:/);
     const types = ['SwinTransformer', 'VisionTransformer', 'UPerHead', 'DPTHead', 'EncoderDecoder', 'DepthEstimator', 'CrossEntropyLoss', 'Resize', 'Pad'];

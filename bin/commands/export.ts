@@ -67,6 +67,9 @@ export function registerExport(program: Command): void {
         pipeline,
       );
       process.stderr.write(`${weights}: ${formatLoadReport(report)}\n`);
+      if (report.unexpected.some((key) => key.startsWith('auxiliary_head.'))) {
+        process.stderr.write('the auxiliary head is left out of the export: inference does not run it\n');
+      }
       const mb = (manifest.weights.bytes / 2 ** 20).toFixed(1);
       const classes = manifest.task === 'depth' ? '' : ` of ${manifest.classes.length} classes`;
       console.log(`${join(flags.out, MANIFEST_FILE)}: ${manifest.task}${classes}, ${manifest.model.type as string}`);

@@ -6,6 +6,15 @@ export type ImageInput = HTMLImageElement | HTMLCanvasElement | ImageBitmap | Im
 
 const KINDS = 'an HTMLImageElement, HTMLCanvasElement, OffscreenCanvas, ImageBitmap or ImageData';
 
+/** The r, g, b of every pixel from `from` (pixels `fromStep` bytes apart) to `to` (`toStep` apart). */
+function copyRgb(from: ArrayLike<number>, fromStep: number, to: Uint8Array | Uint8ClampedArray, toStep: number): void {
+  for (let i = 0, j = 0; j < to.length; i += fromStep, j += toStep) {
+    to[j] = from[i]!;
+    to[j + 1] = from[i + 1]!;
+    to[j + 2] = from[i + 2]!;
+  }
+}
+
 /** Whether `value` is an instance of the global class `name` (absent in workers or other realms: false). */
 function isA(value: unknown, name: string): boolean {
   const ctor = (globalThis as Record<string, unknown>)[name];
@@ -47,23 +56,14 @@ export function toImage(input: ImageInput): Image {
   } else throw new TypeError(`predict: expected ${KINDS}, got ${kindOf(input)}`);
   const { data, width, height } = pixels;
   const rgb = new Uint8Array(width * height * 3);
-  for (let i = 0, j = 0; i < rgb.length; i += 3, j += 4) {
-    rgb[i] = data[j];
-    rgb[i + 1] = data[j + 1];
-    rgb[i + 2] = data[j + 2];
-  }
+  copyRgb(data, 4, rgb, 3);
   return { data: rgb, height, width, channels: 3 };
 }
 
 /** An opaque ImageData of a uint8 RGB image. */
 export function toImageData(image: Image): ImageData {
   const { data, width, height } = image;
-  const rgba = new Uint8ClampedArray(width * height * 4);
-  for (let i = 0, j = 0; j < rgba.length; i += 3, j += 4) {
-    rgba[j] = data[i];
-    rgba[j + 1] = data[i + 1];
-    rgba[j + 2] = data[i + 2];
-    rgba[j + 3] = 255;
-  }
+  const rgba = new Uint8ClampedArray(width * height * 4).fill(255);
+  copyRgb(data, 3, rgba, 4);
   return new ImageData(rgba, width, height);
 }
