@@ -153,6 +153,24 @@ async function sampleBitmap(model: SegvitModel, i: number): Promise<ImageBitmap>
   return decode(await response.blob(), path);
 }
 
+/** Sample i as each kind of image `predict` takes, and the labels of each. */
+async function labelsByInputKind(model: SegvitModel, i: number): Promise<Record<string, number[]>> {
+  const bitmap = await sampleBitmap(model, i);
+  const canvas = document.createElement('canvas');
+  [canvas.width, canvas.height] = [bitmap.width, bitmap.height];
+  canvas.getContext('2d')!.drawImage(bitmap, 0, 0);
+  const img = new Image();
+  img.src = new URL(model.manifest.samples[i]!, new URL(modelUrl, location.href)).href;
+  await img.decode();
+  const inputs = { ImageBitmap: bitmap, HTMLCanvasElement: canvas, ImageData: canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height), HTMLImageElement: img };
+  const labels: Record<string, number[]> = {};
+  for (const [kind, input] of Object.entries(inputs)) {
+    const result = await model.predict(input);
+    if (result.task === 'segmentation') labels[kind] = Array.from(result.labels);
+  }
+  return labels;
+}
+
 function showSamples(model: SegvitModel, pick: (i: number) => void): void {
   const box = $('samples');
   model.manifest.samples.forEach((path, i) => {
@@ -239,5 +257,7 @@ const settled = <T>(work: Promise<T>) => work.catch((err: Error) => ({ error: er
     }),
   ),
   runSample: (i: number, raw = false) => started.then(({ runSample }) => runSample(i, raw)),
+  /** The labels of sample i given to `predict` as each kind of image it takes (the page itself uses ImageBitmap). */
+  labelsByInputKind: (i: number) => started.then(({ model }) => labelsByInputKind(model, i)),
 };
 window.addEventListener('unhandledrejection', (e) => showError(String((e.reason as Error)?.message ?? e.reason)));

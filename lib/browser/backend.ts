@@ -33,7 +33,7 @@ export interface BackendOptions {
   backend?: BrowserBackend | readonly BrowserBackend[];
   /** URL of the folder holding tfjs-backend-wasm*.wasm; default: the folder of this script (the bundle). */
   wasmPaths?: string;
-  /** wasm threads where the page is cross-origin isolated; default: every logical core (navigator.hardwareConcurrency). */
+  /** wasm threads, where the page is cross-origin isolated; default: every logical core (navigator.hardwareConcurrency). */
   threads?: number;
 }
 
@@ -57,6 +57,27 @@ function describe(backend: BrowserBackend): string {
 
 let wasmConfigured = false;
 
+/**
+ * Start tfjs's wasm module with `threads` threads. The module sizes its thread pool once, as it starts: the count
+ * asked for (setThreadsCount), capped at half of navigator.hardwareConcurrency (it assumes two hardware threads per
+ * core), which leaves 1 thread on a 2-core machine. So navigator.hardwareConcurrency reads 2 × threads while the
+ * module starts, and its own value again after.
+ */
+async function startWasm(threads?: number): Promise<boolean> {
+  const nav = globalThis.navigator as Navigator | undefined;
+  const count = threads ?? nav?.hardwareConcurrency ?? 1;
+  setThreadsCount(count);
+  if (!nav) return tf.setBackend('wasm');
+  const own = Object.getOwnPropertyDescriptor(nav, 'hardwareConcurrency');
+  Object.defineProperty(nav, 'hardwareConcurrency', { configurable: true, get: () => 2 * count });
+  try {
+    return await tf.setBackend('wasm');
+  } finally {
+    if (own) Object.defineProperty(nav, 'hardwareConcurrency', own);
+    else delete (nav as { hardwareConcurrency?: number }).hardwareConcurrency;
+  }
+}
+
 /** Initialise the first backend of the order that works; throws naming each backend and its failure when none does. */
 export async function selectBackend(options: BackendOptions = {}): Promise<BackendChoice> {
   const order: readonly BrowserBackend[] = typeof options.backend === 'string' ? [options.backend] : (options.backend ?? BROWSER_BACKENDS);
@@ -65,7 +86,6 @@ export async function selectBackend(options: BackendOptions = {}): Promise<Backe
   }
   if (!wasmConfigured) {
     setWasmPaths(options.wasmPaths ?? new URL('./', import.meta.url).href);
-    setThreadsCount(options.threads ?? globalThis.navigator?.hardwareConcurrency ?? 1);
     wasmConfigured = true;
   }
   const attempts: BackendAttempt[] = [];
@@ -73,7 +93,7 @@ export async function selectBackend(options: BackendOptions = {}): Promise<Backe
     let reason = await precheck(backend);
     if (!reason) {
       try {
-        if (await tf.setBackend(backend)) {
+        if (await (backend === 'wasm' ? startWasm(options.threads) : tf.setBackend(backend))) {
           await tf.ready();
           registerKernels();
           attempts.push({ backend, ok: true });

@@ -1,5 +1,5 @@
 /**
- * The browser runtime in Chromium (`npm run bench:browser -- [DIR...] [--swin] [--runs N] [--backend B]`): for each
+ * The browser runtime in Chromium (`npm run bench:browser -- [DIR...] [--swin] [--runs N] [--backend B] [--threads T]`): for each
  * export folder, the example page served by `segvit serve`'s server, opened headless; time to first prediction
  * (navigation to the first overlay, weights download and warm-up included), load time, and ms per image (median of
  * N runs after the first). `--swin` first writes an export of Swin-T + UPerNet (ADE20K config, 512x512, randomly
@@ -61,7 +61,8 @@ async function main(argv: string[]): Promise<void> {
   const flag = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
   const runs = Number(flag('--runs') ?? 5);
   const backend = flag('--backend') ?? 'wasm';
-  const dirs = argv.filter((a, i) => !a.startsWith('--') && !['--runs', '--backend'].includes(argv[i - 1] ?? ''));
+  const threads = flag('--threads');
+  const dirs = argv.filter((a, i) => !a.startsWith('--') && !['--runs', '--backend', '--threads'].includes(argv[i - 1] ?? ''));
   if (argv.includes('--swin')) dirs.push(await swinExport(mkdtempSync(join(tmpdir(), 'segvit-bench-browser-'))));
   if (dirs.length === 0) throw new Error('no export folder given: npm run bench:browser -- DIR... (or --swin)');
   const app = readFileSync(join(PAGE_DIR, 'app.js'));
@@ -74,7 +75,7 @@ async function main(argv: string[]): Promise<void> {
     for (const dir of dirs) {
       const server = await serve({ modelDir: dir, port: 0, host: '127.0.0.1' });
       const page = await browser.newPage();
-      await page.goto(`${server.url}?backend=${backend}`);
+      await page.goto(`${server.url}?backend=${backend}${threads ? `&threads=${threads}` : ''}`);
       const first = await page.evaluate(() => (window as unknown as PageHandle).segvitPage.firstPrediction);
       const ready = await page.evaluate(() => (window as unknown as PageHandle).segvitPage.ready);
       if (typeof first !== 'number' || 'error' in ready) throw new Error(`${dir}: ${JSON.stringify({ first, ready })}`);
