@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import '../lib/components.js';
 import { loadConfig, validateConfig } from '../lib/config/index.js';
 import { readImage } from '../datasets/io.js';
@@ -16,11 +17,15 @@ import { exportMeta, exportModelConfig, parseManifest, type ExportManifest } fro
 import { registries } from '../lib/registry.js';
 import { serve } from '../lib/serve.js';
 import type { Segmentor } from '../lib/segmentors/types.js';
-import { loadWeights, readSafetensors } from '../lib/weights/node.js';
+import { loadWeights, readSafetensors, saveSafetensors } from '../lib/weights/node.js';
+import { exportModel } from '../lib/export/write.js';
+import type { Dataset } from '../datasets/types.js';
+import type { Rgb } from '../lib/viz/palettes.js';
 import { runSegvit, SEGVIT_BIN } from './helpers/cli.js';
 import { trainAndExport, type TrainedExport } from './helpers/exports.js';
 
 const cwd = mkdtempSync(join(tmpdir(), 'segvit-cli-export-'));
+const BRAIN_DFORMER = fileURLToPath(new URL('../../configs/demo/brain_dformer.json', import.meta.url));
 const segvit = (...args: string[]) => runSegvit(cwd, ...args);
 const manifestOf = (dir: string): ExportManifest => parseManifest(JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')), dir);
 
@@ -125,8 +130,22 @@ describe('segvit export and serve', function () {
     expect(m.model.type).to.equal('DepthEstimator');
   });
 
-  it('refuses a 3D export in the browser runtime with the way to run it', () => {
-    const m = { ...manifestOf(digits.exportDir), task: 'segmentation3d' as const };
+  it('exports a 3D model (task segmentation3d) that builds back with its weights, and that the browser refuses', () => {
+    const cfg = validateConfig(loadConfig(BRAIN_DFORMER));
+    const model = registries.segmentor.build(cfg.model!, 'model');
+    const weights = join(cwd, 'dformer.safetensors');
+    saveSafetensors(model, weights);
+    model.dispose();
+    const out = join(cwd, 'export-3d');
+    const meta = { task: 'segmentation' as const, classes: ['background', 'left'], palette: [[0, 0, 0], [255, 0, 0]] as Rgb[], reduceZeroLabel: false, ignoreIndex: 255 };
+    const request = { cfg, configPath: BRAIN_DFORMER, checkpointPath: weights, out, samples: 0, version: 'test' };
+    exportModel({ ...request, load: (m) => loadWeights(m, weights, { strict: 'model' }) }, { meta, length: 0 } as unknown as Dataset, []);
+    const m = manifestOf(out);
+    expect([m.task, m.model.type]).to.deep.equal(['segmentation3d', 'EncoderDecoder3D']);
+    const back = registries.segmentor.build(exportModelConfig(m) as never, 'model');
+    const report = loadWeights(back, new Uint8Array(readFileSync(join(out, 'weights.safetensors'))), { strict: 'model' });
+    expect([report.missing, report.unexpected]).to.deep.equal([[], []]);
+    back.dispose();
     expect(() => exportMeta(m)).to.throw('3D models take volumes, not images: run them in Node (segvit predict volume.nii.gz)');
   });
 

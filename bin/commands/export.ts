@@ -74,7 +74,7 @@ export function registerExport(program: Command): void {
       const classes = manifest.task === 'depth' ? '' : ` of ${manifest.classes.length} classes`;
       console.log(`${join(flags.out, MANIFEST_FILE)}: ${manifest.task}${classes}, ${manifest.model.type as string}`);
       console.log(`${join(flags.out, WEIGHTS_FILE)}: ${manifest.weights.tensors} tensors, ${manifest.weights.parameters} parameters, ${mb} MB`);
-      console.log(`${manifest.samples.length} validation image(s) in ${join(flags.out, 'samples')}`);
+      console.log(`${manifest.samples.length} validation sample(s) in ${join(flags.out, 'samples')}`);
       console.log(`serve it with the example page: segvit serve ${flags.out}`);
     });
 }

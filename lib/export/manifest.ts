@@ -96,8 +96,9 @@ export function exportMeta(m: ExportManifest): DatasetMeta {
   };
 }
 
-/** The model config to build: the exported model with its data preprocessor put back. */
+/** The model config to build: the exported model with its data preprocessor put back (3D segmentors have none to set). */
 export function exportModelConfig(m: ExportManifest): JsonObject {
+  if (m.task === 'segmentation3d') return m.model;
   const { pipeline: _pipeline, ...preprocessor } = m.preprocessing;
   return { ...m.model, data_preprocessor: preprocessor as unknown as JsonObject };
 }

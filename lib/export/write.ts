@@ -68,7 +68,8 @@ function resolvedPreprocessing(model: Segmentor, pipeline: JsonObject[]): Export
 /** Build, load and write the export; returns its manifest. */
 export function exportModel(req: ExportRequest, dataset: Dataset, pipeline: JsonObject[]): { manifest: ExportManifest; report: LoadReport } {
   const modelCfg = req.cfg.model as unknown as JsonObject;
-  const built = { ...inferenceModelConfig(modelCfg), data_preprocessor: modelCfg.data_preprocessor ?? {} } as unknown as ComponentConfig;
+  const preprocessor = modelCfg.data_preprocessor === undefined ? {} : { data_preprocessor: modelCfg.data_preprocessor };
+  const built = { ...inferenceModelConfig(modelCfg), ...preprocessor } as unknown as ComponentConfig;
   const model = registries.segmentor.build(built, 'model');
   const report = req.load(model);
   const state = stateDictOf(model);
