@@ -7,6 +7,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { DatasetMeta, Image, Transform } from '../../datasets/types.js';
 import { depthOfPrepared, modelOutput, prepareImage, segmentPrepared } from '../engine/predict-image.js';
 import { ExportError, exportMeta, exportModelConfig, MANIFEST_FILE, parseManifest, type ExportManifest } from '../export/manifest.js';
+import { withoutRandomInit } from '../nn/init.js';
 import { registries } from '../registry.js';
 import type { Segmentor } from '../segmentors/types.js';
 import { colorizeDepth, validRange } from '../viz/depth.js';
@@ -184,7 +185,8 @@ export async function loadModel(url: string, options: LoadModelOptions = {}): Pr
 
 function build(manifest: ExportManifest, where: string): Segmentor {
   try {
-    return registries.segmentor.build(exportModelConfig(manifest) as never, `${where}: model`).eval() as Segmentor;
+    // every parameter is loaded next, strictly: drawing their initial values would only cost time
+    return withoutRandomInit(() => registries.segmentor.build(exportModelConfig(manifest) as never, `${where}: model`)).eval() as Segmentor;
   } catch (err) {
     const by = `segvit ${manifest.segvit}`;
     throw new ExportError(`${(err as Error).message}: this page cannot build the exported model (exported by ${by}); export it with this version`);

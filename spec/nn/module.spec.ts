@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'chai';
 import * as nn from '../../lib/nn/index.js';
+import { rng } from '../../lib/random.js';
 
 /** A miniature of a Swin stage, to check PyTorch-style dotted names. */
 class Block extends nn.Module {
@@ -104,6 +105,22 @@ describe('Module', () => {
     const fc = seq.at(1) as nn.Linear;
     fc.weight.assign(tf.tensor2d([[2], [3]]));
     expect(Array.from(seq.forward(tf.tensor2d([[-1, 4]])).dataSync())).to.deep.equal([12]);
+  });
+
+  it('builds with zeros for its random initialisers, drawing nothing, inside withoutRandomInit (and as usual after)', () => {
+    const seed = rng.state;
+    const bare = nn.init.withoutRandomInit(() => new Net());
+    expect(rng.state, 'no value drawn').to.equal(seed);
+    const weights = [...bare.namedState()].filter(([name]) => /(mlp\.fc\d|head)\.weight$/.test(name));
+    expect(weights.map(([name]) => name)).to.deep.equal(['layers.0.mlp.fc1.weight', 'layers.0.mlp.fc2.weight', 'layers.1.mlp.fc1.weight', 'layers.1.mlp.fc2.weight', 'head.weight']);
+    for (const [name, { variable }] of weights) expect(tf.any(tf.notEqual(variable, 0)).dataSync()[0], name).to.equal(0);
+    // LayerNorm's and BatchNorm's constant initial values are kept: only draws are skipped
+    expect(Array.from(bare.layers.at(0)!.norm1.weight!.dataSync())).to.deep.equal(new Array(8).fill(1));
+    const drawn = new Net();
+    expect(rng.state).to.not.equal(seed);
+    expect(tf.any(tf.notEqual(drawn.head.weight, 0)).dataSync()[0]).to.equal(1);
+    bare.dispose();
+    drawn.dispose();
   });
 
   it('disposes every tensor it owns', () => {
