@@ -139,7 +139,8 @@ describe('segvit export and serve', function () {
     const out = join(cwd, 'export-3d');
     const meta = { task: 'segmentation' as const, classes: ['background', 'left'], palette: [[0, 0, 0], [255, 0, 0]] as Rgb[], reduceZeroLabel: false, ignoreIndex: 255 };
     const request = { cfg, configPath: BRAIN_DFORMER, checkpointPath: weights, out, samples: 0, version: 'test' };
-    exportModel({ ...request, load: (m) => loadWeights(m, weights, { strict: 'model' }) }, { meta, length: 0 } as unknown as Dataset, []);
+    const load = (m: Segmentor) => loadWeights(m, weights, { strict: 'model' });
+    exportModel({ ...request, build: (make) => make(), load }, { meta, length: 0 } as unknown as Dataset, []);
     const m = manifestOf(out);
     expect([m.task, m.model.type]).to.deep.equal(['segmentation3d', 'EncoderDecoder3D']);
     const back = registries.segmentor.build(exportModelConfig(m) as never, 'model');

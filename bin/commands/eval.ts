@@ -12,7 +12,7 @@ import { resolveWeights } from '../../lib/engine/work-dirs.js';
 import { formatLoadReport } from '../../lib/weights/node.js';
 import { backendChoice } from './train.js';
 import { cfgOptions } from './options.js';
-import { loadCommandWeights, nonStrictOption, strictLoadingHelp } from './weights.js';
+import { buildForWeights, loadCommandWeights, nonStrictOption, strictLoadingHelp } from './weights.js';
 
 
 interface EvalFlags {
@@ -50,7 +50,7 @@ export function registerEval(program: Command): void {
       if (!loaderCfg) throw new Error(`${file}: no test_dataloader or val_dataloader to evaluate on`);
       const weights = resolveWeights(checkpoint);
       await initBackend(backendChoice(program.opts().backend, cfg));
-      const task = taskOf(registries.segmentor.build(cfg.model!, 'model'));
+      const task = taskOf(buildForWeights(() => registries.segmentor.build(cfg.model!, 'model'), flags.nonStrict));
       const evaluatorPath = cfg.test_evaluator ? 'test_evaluator' : 'val_evaluator';
       const evaluator = task.evaluator(cfg.test_evaluator ?? cfg.val_evaluator, evaluatorPath);
       const report = loadCommandWeights(task.model, weights, flags.nonStrict);

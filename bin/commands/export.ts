@@ -12,7 +12,7 @@ import { resolveWeights } from '../../lib/engine/work-dirs.js';
 import { formatLoadReport } from '../../lib/weights/node.js';
 import { backendChoice } from './train.js';
 import { cfgOptions } from './options.js';
-import { loadCommandWeights, nonStrictOption, strictLoadingHelp } from './weights.js';
+import { buildForWeights, loadCommandWeights, nonStrictOption, strictLoadingHelp } from './weights.js';
 
 const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
@@ -62,7 +62,16 @@ export function registerExport(program: Command): void {
       const dataset = await buildDataset(datasetCfg as never, 'test_dataloader.dataset');
       const pipeline = ((datasetCfg.pipeline ?? []) as JsonObject[]).filter((t) => !String(t.type).startsWith('Load'));
       const { manifest, report } = exportModel(
-        { cfg, configPath: config, checkpointPath: weights, out: flags.out, samples, version, load: (m) => loadCommandWeights(m, weights, flags.nonStrict) },
+        {
+          cfg,
+          configPath: config,
+          checkpointPath: weights,
+          out: flags.out,
+          samples,
+          version,
+          build: (make) => buildForWeights(make, flags.nonStrict),
+          load: (m) => loadCommandWeights(m, weights, flags.nonStrict),
+        },
         dataset,
         pipeline,
       );

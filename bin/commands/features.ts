@@ -9,7 +9,7 @@ import { readNchw, writeTorchLayout } from './tensor-io.js';
 import type * as tf from '@tensorflow/tfjs-core';
 import { backboneOutputs, imagePart, type Backbone } from '../../lib/segmentors/types.js';
 import { cfgOptions } from './options.js';
-import { loadCommandWeights, nonStrictOption, strictLoadingHelp } from './weights.js';
+import { buildForWeights, loadCommandWeights, nonStrictOption, strictLoadingHelp } from './weights.js';
 
 /** model.backbone of a full config (validated whole) or of a config holding only the backbone. */
 function backboneConfig(file: string, overrides?: string[]): ComponentConfig {
@@ -42,7 +42,8 @@ ${strictLoadingHelp('features swin_s.json --weights swin_t.pth --input x.safeten
     .action(async (file: string, opts: { weights: string; input: string; out: string; cfgOptions?: string[]; nonStrict?: boolean }) => {
       const backboneCfg = backboneConfig(file, opts.cfgOptions);
       await initBackend(program.opts().backend);
-      const backbone = imagePart<Backbone>(registries.backbone.build(backboneCfg, 'model.backbone'), 'model.backbone', 'segvit features').eval();
+      const built = buildForWeights(() => registries.backbone.build(backboneCfg, 'model.backbone'), opts.nonStrict);
+      const backbone = imagePart<Backbone>(built, 'model.backbone', 'segvit features').eval();
       const report = loadCommandWeights(backbone, opts.weights, opts.nonStrict);
       console.log(`${opts.weights}: ${formatLoadReport(report)}`);
       if (report.loaded.length === 0) throw new Error(`${opts.weights}: no tensor matches model.backbone (${backboneCfg.type})`);

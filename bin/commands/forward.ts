@@ -9,7 +9,7 @@ import type { ModelInput } from '../../lib/segmentors/types.js';
 import { readChannelsFirst, writeTorchLayout } from './tensor-io.js';
 import { backendChoice } from './train.js';
 import { cfgOptions } from './options.js';
-import { loadCommandWeights, nonStrictOption, strictLoadingHelp } from './weights.js';
+import { buildForWeights, loadCommandWeights, nonStrictOption, strictLoadingHelp } from './weights.js';
 
 export function registerForward(program: Command): void {
   program
@@ -37,12 +37,13 @@ ${strictLoadingHelp('forward upernet.json --weights no_aux_head.pth --input x.sa
     )
     .action(async (file: string, opts: { weights: string; input: string; out: string; cfgOptions?: string[]; nonStrict?: boolean }) => {
       const cfg = validateConfig(loadConfig(file, { cfgOptions: opts.cfgOptions }));
-      if (!cfg.model) throw new Error(`${file}: no model to build`);
+      const modelCfg = cfg.model;
+      if (!modelCfg) throw new Error(`${file}: no model to build`);
       await initBackend(backendChoice(program.opts().backend, cfg));
-      const model = taskOf(registries.segmentor.build(cfg.model, 'model')).model.eval();
+      const model = taskOf(buildForWeights(() => registries.segmentor.build(modelCfg, 'model'), opts.nonStrict)).model.eval();
       const report = loadCommandWeights(model, opts.weights, opts.nonStrict);
       console.log(`${opts.weights}: ${formatLoadReport(report)}`);
-      if (report.loaded.length === 0) throw new Error(`${opts.weights}: no tensor matches the model (${cfg.model.type})`);
+      if (report.loaded.length === 0) throw new Error(`${opts.weights}: no tensor matches the model (${modelCfg.type})`);
       const volumes = model.task === 'segmentation3d';
       const input = readChannelsFirst(opts.input, 'input', volumes ? 5 : 4) as ModelInput;
       const output = model.predict(input);

@@ -13,7 +13,7 @@ import { latestWorkDir, resolveWeights } from '../../lib/engine/work-dirs.js';
 import { formatLoadReport } from '../../lib/weights/node.js';
 import { backendChoice } from './train.js';
 import { cfgOptions } from './options.js';
-import { loadCommandWeights, nonStrictOption, strictLoadingHelp } from './weights.js';
+import { buildForWeights, loadCommandWeights, nonStrictOption, strictLoadingHelp } from './weights.js';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.bmp', '.webp', '.tif', '.tiff']);
 /** Images, and NIfTI volumes for 3D models. */
@@ -89,7 +89,7 @@ export function registerPredict(program: Command): void {
       const datasetCfg = (cfg.test_dataloader ?? cfg.val_dataloader)?.dataset;
       if (!datasetCfg) throw new Error(`${config}: no test_dataloader or val_dataloader: predict needs its pipeline and classes`);
       await initBackend(backendChoice(program.opts().backend, cfg));
-      const task = taskOf(registries.segmentor.build(cfg.model!, 'model'));
+      const task = taskOf(buildForWeights(() => registries.segmentor.build(cfg.model!, 'model'), flags.nonStrict));
       const model = task.model.eval();
       process.stderr.write(`${weights}: ${formatLoadReport(loadCommandWeights(model, weights, flags.nonStrict))}\n`);
       const dataset = await buildDataset(datasetCfg, 'test_dataloader.dataset');

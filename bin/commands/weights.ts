@@ -3,6 +3,7 @@
  * default, as PyTorch's `load_state_dict`, so a checkpoint that does not fit never runs silently on random weights.
  */
 import { Option } from 'commander';
+import { withoutRandomInit } from '../../lib/nn/init.js';
 import type { Module } from '../../lib/nn/module.js';
 import { CheckpointMismatchError, loadWeights, type LoadReport } from '../../lib/weights/node.js';
 
@@ -29,4 +30,12 @@ export function loadCommandWeights(model: Module, file: string, nonStrict = fals
     if (!(err instanceof CheckpointMismatchError)) throw err;
     throw new Error(`${err.message}\n  to load the tensors that match and run anyway, add --non-strict`);
   }
+}
+
+/**
+ * Build the model that `loadCommandWeights` fills: a strict load replaces every parameter, so their random initial
+ * values are not drawn (seconds for a large model); with --non-strict, the ones the checkpoint lacks keep them.
+ */
+export function buildForWeights<T>(build: () => T, nonStrict = false): T {
+  return nonStrict ? build() : withoutRandomInit(build);
 }

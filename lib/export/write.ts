@@ -37,6 +37,8 @@ export interface ExportRequest {
   configPath: string;
   checkpointPath: string;
   out: string;
+  /** Run the model's construction (without drawing initial values when every one is loaded next). */
+  build(make: () => Segmentor): Segmentor;
   /** Load the checkpoint into the built model (strictly or not, as the command says); returns the report. */
   load(model: Segmentor): LoadReport;
   /** How many validation images to copy into samples/. */
@@ -70,7 +72,7 @@ export function exportModel(req: ExportRequest, dataset: Dataset, pipeline: Json
   const modelCfg = req.cfg.model as unknown as JsonObject;
   const preprocessor = modelCfg.data_preprocessor === undefined ? {} : { data_preprocessor: modelCfg.data_preprocessor };
   const built = { ...inferenceModelConfig(modelCfg), ...preprocessor } as unknown as ComponentConfig;
-  const model = registries.segmentor.build(built, 'model');
+  const model = req.build(() => registries.segmentor.build(built, 'model'));
   const report = req.load(model);
   const state = stateDictOf(model);
   mkdirSync(req.out, { recursive: true });
