@@ -58,8 +58,9 @@ function checkFolders(modelDir: string, pageDir: string): void {
 
 /** The file a URL path names inside `root`, or undefined when it would leave it. */
 function inside(root: string, path: string): string | undefined {
-  const file = resolve(root, `.${normalize(`/${path}`)}`);
-  return file === resolve(root) || file.startsWith(resolve(root) + sep) ? file : undefined;
+  const top = resolve(root);
+  const file = resolve(top, `.${normalize(`/${path}`)}`);
+  return file === top || file.startsWith(top + sep) ? file : undefined;
 }
 
 /** Start serving; resolves once listening, with the page's URL and a way to stop. */
@@ -74,19 +75,20 @@ export async function serve(options: ServeOptions): Promise<{ url: string; serve
       res.writeHead(400).end('bad URL');
       return;
     }
-    const [root, rest] = path.startsWith('/model/') ? [options.modelDir, path.slice('/model/'.length)] : [pageDir, path === '/' ? 'index.html' : path];
-    const file = inside(root, rest);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;
     }
-    if (!file || !existsSync(file) || !statSync(file).isFile()) {
+    const [root, rest] = path.startsWith('/model/') ? [options.modelDir, path.slice('/model/'.length)] : [pageDir, path === '/' ? 'index.html' : path];
+    const file = inside(root, rest);
+    const stat = file === undefined ? undefined : statSync(file, { throwIfNoEntry: false });
+    if (!file || !stat?.isFile()) {
       options.onMissing?.(path, file ? `no file ${file}` : 'outside the served folders');
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', ...ISOLATION }).end(`${path}: not found\n`);
       return;
     }
     const type = TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
-    res.writeHead(200, { 'Content-Type': type, 'Content-Length': statSync(file).size, ...ISOLATION });
+    res.writeHead(200, { 'Content-Type': type, 'Content-Length': stat.size, ...ISOLATION });
     if (req.method === 'HEAD') res.end();
     else createReadStream(file).pipe(res);
   });

@@ -9,50 +9,23 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import type { Browser, Page } from 'playwright-core';
+import * as tf from '@tensorflow/tfjs-core';
 import '../lib/components.js';
-import { loadConfig, validateConfig } from '../lib/config/index.js';
-import { readImage } from '../datasets/io.js';
 import { toImage } from '../lib/browser/image.js';
-import { modelOutput, prepareImage, segmentPrepared } from '../lib/engine/predict-image.js';
-import { exportMeta, parseManifest, type ExportManifest } from '../lib/export/manifest.js';
-import { registries } from '../lib/registry.js';
+import { segmentPrepared } from '../lib/engine/predict-image.js';
 import { serve } from '../lib/serve.js';
-import type { Segmentor } from '../lib/segmentors/types.js';
-import { loadWeights } from '../lib/weights/node.js';
+import type { PageWindow, PredictionSummary } from '../examples/browser/main.js';
 import { CHROMIUM_INSTALL, findChromium, launchChromium } from './helpers/chromium.js';
-import { trainAndExport, type TrainedExport } from './helpers/exports.js';
+import { firstSample, manifestOf, rawOutput, trainAndExport, trainedModel, type TrainedExport } from './helpers/exports.js';
 
 type Server = Awaited<ReturnType<typeof serve>>;
 
-/** What the page's `segvitPage.runSample` returns. */
-interface Summary {
-  task: string;
-  width: number;
-  height: number;
-  timing: { totalMs: number; inferenceMs: number };
-  labels?: number[];
-  present?: string[];
-  raw: { data: number[]; shape: number[] };
-}
-
-const manifestOf = (dir: string): ExportManifest => parseManifest(JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')), dir);
-
 /** Node's side: the trained model (work dir config + checkpoint) on the export's first sample file. */
 async function nodeReference(t: TrainedExport): Promise<{ raw: Float32Array; labels?: Uint8Array }> {
-  const cfg = validateConfig(loadConfig(join(t.workDir, 'config.json')));
-  const model = registries.segmentor.build(cfg.model!, 'model').eval() as Segmentor;
-  loadWeights(model, t.checkpoint, { strict: 'model' });
-  const m = manifestOf(t.exportDir);
-  const prepared = await prepareImage([], exportMeta(m), await readImage(join(t.exportDir, m.samples[0]!)));
-  const out = modelOutput(model, prepared);
-  const raw = out.dataSync() as Float32Array;
-  out.dispose();
-  let labels: Uint8Array | undefined;
-  if (m.task === 'segmentation') {
-    const l = segmentPrepared(model, prepared);
-    labels = Uint8Array.from(l.dataSync());
-    l.dispose();
-  }
+  const model = trainedModel(t);
+  const prepared = await firstSample(t.exportDir);
+  const raw = rawOutput(model, prepared);
+  const labels = model.task === 'segmentation' ? tf.tidy(() => Uint8Array.from(segmentPrepared(model, prepared).dataSync())) : undefined;
   model.dispose();
   return { raw, labels };
 }
@@ -105,10 +78,12 @@ describe('the example page in Chromium', function () {
     return page;
   }
 
-  async function runFirstSample(url: string): Promise<{ page: Page; summary: Summary; backend: string }> {
+  async function runFirstSample(url: string): Promise<{ page: Page; summary: PredictionSummary; backend: string }> {
     const page = await open(url);
-    const ready = await page.evaluate(() => (window as unknown as { segvitPage: { ready: Promise<{ backend: string }> } }).segvitPage.ready);
-    const summary = await page.evaluate(() => (window as unknown as { segvitPage: { runSample(i: number, raw: boolean): Promise<Summary> } }).segvitPage.runSample(0, true));
+    const ready = await page.evaluate(() => (window as unknown as PageWindow).segvitPage.ready);
+    if ('error' in ready) throw new Error(`the page did not load: ${ready.error}`);
+    const summary = await page.evaluate(() => (window as unknown as PageWindow).segvitPage.runSample(0, true));
+    expect(summary.raw, 'the raw output asked for').to.not.equal(undefined);
     return { page, summary, backend: ready.backend };
   }
 
@@ -116,8 +91,8 @@ describe('the example page in Chromium', function () {
     const { page, summary, backend } = await runFirstSample(`${servers.digits!.url}?backend=wasm&sample=-1`);
     expect(backend).to.equal('wasm');
     const reference = await nodeReference(digits);
-    expect(summary.raw.shape).to.deep.equal([1, 32, 32, 11]);
-    const { error, scale } = errorAndScale(summary.raw.data, reference.raw);
+    expect(summary.raw!.shape).to.deep.equal([1, 32, 32, 11]);
+    const { error, scale } = errorAndScale(summary.raw!.data, reference.raw);
     console.log(`      (max |browser − Node| ${error.toExponential(2)} of logits up to ${scale.toFixed(3)}; ${summary.timing.totalMs.toFixed(1)} ms)`);
     expect(scale).to.be.greaterThan(0.1);
     expect(error).to.be.at.most(1e-4 * scale);
@@ -128,7 +103,7 @@ describe('the example page in Chromium', function () {
   it('takes an HTMLImageElement, a canvas, an ImageBitmap or ImageData, with the same labels', async () => {
     const page = await open(`${servers.digits!.url}?backend=wasm&sample=-1`);
     const byKind: Record<string, number[]> = await page.evaluate(() =>
-      (window as unknown as { segvitPage: { labelsByInputKind(i: number): Promise<Record<string, number[]>> } }).segvitPage.labelsByInputKind(0),
+      (window as unknown as PageWindow).segvitPage.labelsByInputKind(0),
     );
     const reference = Array.from((await nodeReference(digits)).labels!);
     expect(Object.keys(byKind)).to.deep.equal(['ImageBitmap', 'HTMLCanvasElement', 'ImageData', 'HTMLImageElement']);
@@ -138,8 +113,8 @@ describe('the example page in Chromium', function () {
 
   it('shows the overlay, a legend of the classes found, the backend and the ms per image; screenshot', async () => {
     const page = await open(`${servers.digits!.url}?backend=wasm`);
-    await page.evaluate(() => (window as unknown as { segvitPage: { firstPrediction: Promise<number> } }).segvitPage.firstPrediction);
-    const summary: Summary = await page.evaluate(() => (window as unknown as { segvitPage: { runSample(i: number): Promise<Summary> } }).segvitPage.runSample(0));
+    await page.evaluate(() => (window as unknown as PageWindow).segvitPage.firstPrediction);
+    const summary = await page.evaluate(() => (window as unknown as PageWindow).segvitPage.runSample(0));
     expect(await page.locator('#legend li').allTextContents()).to.deep.equal(
       summary.present!.map((name) => `${manifestOf(digits.exportDir).classes.indexOf(name)}${name}`),
     );
@@ -165,7 +140,7 @@ describe('the example page in Chromium', function () {
     expect(backend).to.equal('wasm');
     expect([summary.task, summary.width, summary.height]).to.deep.equal(['depth', 64, 32]);
     const reference = await nodeReference(depth);
-    const { error, scale } = errorAndScale(summary.raw.data, reference.raw);
+    const { error, scale } = errorAndScale(summary.raw!.data, reference.raw);
     console.log(`      (max |browser − Node| ${error.toExponential(2)} of depths up to ${scale.toFixed(3)})`);
     expect(scale).to.be.greaterThan(0.01);
     expect(error).to.be.at.most(1e-4 * scale);
@@ -184,7 +159,7 @@ describe('the example page in Chromium', function () {
     expect(info).to.match(new RegExp(`^Backend: ${backend}`));
     if (backend !== 'webgpu') expect(info).to.match(/not available: webgpu: .+/);
     const reference = await nodeReference(digits);
-    const { error, scale } = errorAndScale(summary.raw.data, reference.raw);
+    const { error, scale } = errorAndScale(summary.raw!.data, reference.raw);
     console.log(`      (${backend}: max |browser − Node| ${error.toExponential(2)} of logits up to ${scale.toFixed(3)})`);
     expect(error).to.be.at.most(1e-4 * scale);
     await page.close();
@@ -208,7 +183,7 @@ describe('the example page in Chromium', function () {
 
   it('shows a visible message for a file that is not an image, or not one the browser can decode', async () => {
     const page = await open(`${servers.digits!.url}?backend=wasm&sample=-1`);
-    await page.evaluate(() => (window as unknown as { segvitPage: { ready: Promise<unknown> } }).segvitPage.ready);
+    await page.evaluate(() => (window as unknown as PageWindow).segvitPage.ready);
     await page.setInputFiles('#file', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not an image') });
     await page.locator('#error').waitFor({ state: 'visible' });
     expect(await errorText(page)).to.equal('notes.txt is not an image (text/plain): drop a PNG, JPEG or WebP');

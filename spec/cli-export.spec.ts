@@ -11,9 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import '../lib/components.js';
 import { loadConfig, validateConfig } from '../lib/config/index.js';
-import { readImage } from '../datasets/io.js';
-import { modelOutput, prepareImage } from '../lib/engine/predict-image.js';
-import { exportMeta, exportModelConfig, parseManifest, type ExportManifest } from '../lib/export/manifest.js';
+import { exportMeta, exportModelConfig, parseManifest } from '../lib/export/manifest.js';
 import { registries } from '../lib/registry.js';
 import { serve } from '../lib/serve.js';
 import type { Segmentor } from '../lib/segmentors/types.js';
@@ -22,20 +20,11 @@ import { exportModel } from '../lib/export/write.js';
 import type { Dataset } from '../datasets/types.js';
 import type { Rgb } from '../lib/viz/palettes.js';
 import { runSegvit, SEGVIT_BIN } from './helpers/cli.js';
-import { trainAndExport, type TrainedExport } from './helpers/exports.js';
+import { firstSample, manifestOf, rawOutput, trainAndExport, trainedModel, type TrainedExport } from './helpers/exports.js';
 
 const cwd = mkdtempSync(join(tmpdir(), 'segvit-cli-export-'));
 const BRAIN_DFORMER = fileURLToPath(new URL('../../configs/demo/brain_dformer.json', import.meta.url));
 const segvit = (...args: string[]) => runSegvit(cwd, ...args);
-const manifestOf = (dir: string): ExportManifest => parseManifest(JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')), dir);
-
-/** The trained model as `segvit predict` builds it: its work dir's config and checkpoint. */
-function trainedModel(t: TrainedExport): Segmentor {
-  const cfg = validateConfig(loadConfig(join(t.workDir, 'config.json')));
-  const model = registries.segmentor.build(cfg.model!, 'model').eval();
-  loadWeights(model, t.checkpoint, { strict: 'model' });
-  return model;
-}
 
 /** The export built as segvit/browser builds it (manifest → config, weights bytes, strict). */
 function exportedModel(dir: string): Segmentor {
@@ -44,16 +33,6 @@ function exportedModel(dir: string): Segmentor {
   return model;
 }
 
-/** The raw output of `model` on the export's first sample, through the manifest's transforms. */
-async function outputOnSample(model: Segmentor, dir: string): Promise<Float32Array> {
-  const m = manifestOf(dir);
-  const transforms = m.preprocessing.pipeline.map((t, i) => registries.transform.build(t as never, `pipeline[${i}]`));
-  const prepared = await prepareImage(transforms, exportMeta(m), await readImage(join(dir, m.samples[0]!)));
-  const out = modelOutput(model, prepared);
-  const data = out.dataSync() as Float32Array;
-  out.dispose();
-  return data;
-}
 
 /** GET a raw path (not normalised, unlike fetch) from a server. */
 function getRaw(url: string, path: string): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
@@ -113,8 +92,8 @@ describe('segvit export and serve', function () {
     it(`builds back from the export (${kind}) with the trained model's outputs, exactly`, async () => {
       const t = kind === 'digits' ? digits : depth;
       const [trained, exported] = [trainedModel(t), exportedModel(t.exportDir)];
-      const want = await outputOnSample(trained, t.exportDir);
-      const got = await outputOnSample(exported, t.exportDir);
+      const sample = await firstSample(t.exportDir);
+      const [want, got] = [rawOutput(trained, sample), rawOutput(exported, sample)];
       expect(got.length).to.equal(kind === 'digits' ? 32 * 32 * 11 : 32 * 64);
       expect(Array.from(got)).to.deep.equal(Array.from(want));
       trained.dispose();

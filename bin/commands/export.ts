@@ -8,8 +8,10 @@ import '../../lib/components.js';
 import { buildDataset } from '../../datasets/loader/build.js';
 import { MANIFEST_FILE, WEIGHTS_FILE } from '../../lib/export/manifest.js';
 import { exportModel } from '../../lib/export/write.js';
+import { isLoader } from '../../lib/engine/predict-image.js';
 import { resolveWeights } from '../../lib/engine/work-dirs.js';
 import { formatLoadReport } from '../../lib/weights/node.js';
+import { testDatasetConfig } from './predict.js';
 import { backendChoice } from './train.js';
 import { cfgOptions } from './options.js';
 import { buildForWeights, loadCommandWeights, nonStrictOption, strictLoadingHelp } from './weights.js';
@@ -21,14 +23,6 @@ interface ExportFlags {
   samples: string;
   cfgOptions?: string[];
   nonStrict?: boolean;
-}
-
-/** The test (else val) dataloader's dataset config, which gives the classes, palette and test pipeline. */
-function testDatasetConfig(cfg: JsonObject, config: string): JsonObject {
-  const loader = (cfg.test_dataloader ?? cfg.val_dataloader) as JsonObject | undefined;
-  const dataset = loader?.dataset as JsonObject | undefined;
-  if (!dataset) throw new Error(`${config}: no test_dataloader or val_dataloader: export takes the classes, palette and test pipeline from it`);
-  return dataset;
 }
 
 export function registerExport(program: Command): void {
@@ -54,13 +48,12 @@ export function registerExport(program: Command): void {
     .action(async (config: string, checkpoint: string, flags: ExportFlags) => {
       const samples = Number(flags.samples);
       if (!Number.isInteger(samples) || samples < 0) throw new Error(`--samples ${flags.samples}: must be a whole number ≥ 0`);
-      const raw = loadConfig(config, { cfgOptions: flags.cfgOptions });
-      const cfg = validateConfig(raw);
+      const cfg = validateConfig(loadConfig(config, { cfgOptions: flags.cfgOptions }));
       const weights = resolveWeights(checkpoint);
       await initBackend(backendChoice(program.opts().backend, cfg));
-      const datasetCfg = testDatasetConfig(raw, config);
-      const dataset = await buildDataset(datasetCfg as never, 'test_dataloader.dataset');
-      const pipeline = ((datasetCfg.pipeline ?? []) as JsonObject[]).filter((t) => !String(t.type).startsWith('Load'));
+      const datasetCfg = testDatasetConfig(cfg, config, 'export takes the classes, palette and test pipeline from it');
+      const dataset = await buildDataset(datasetCfg, 'test_dataloader.dataset');
+      const pipeline = ((datasetCfg.pipeline ?? []) as JsonObject[]).filter((t) => !isLoader(String(t.type)));
       const { manifest, report } = exportModel(
         {
           cfg,

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { initBackend } from '../../lib/backend.js';
 import { loadConfig, validateConfig } from '../../lib/config/index.js';
+import type { ComponentConfig, SegvitConfig } from '../../lib/config/types.js';
 import { registries } from '../../lib/registry.js';
 import '../../lib/components.js';
 import { FileDataset } from '../../datasets/file-dataset.js';
@@ -56,6 +57,13 @@ function resolveModel(flags: PredictFlags): { config: string; weights: string } 
   return { config, weights };
 }
 
+/** The test (else val) dataloader's dataset config: the test pipeline and the classes; `why` says who needs it. */
+export function testDatasetConfig(cfg: SegvitConfig, config: string, why: string): ComponentConfig {
+  const datasetCfg = (cfg.test_dataloader ?? cfg.val_dataloader)?.dataset;
+  if (!datasetCfg) throw new Error(`${config}: no test_dataloader or val_dataloader: ${why}`);
+  return datasetCfg;
+}
+
 export function registerPredict(program: Command): void {
   program
     .command('predict')
@@ -86,8 +94,7 @@ export function registerPredict(program: Command): void {
       const files = imageFiles(inputs);
       const { config, weights } = resolveModel(flags);
       const cfg = validateConfig(loadConfig(config, { cfgOptions: flags.cfgOptions }));
-      const datasetCfg = (cfg.test_dataloader ?? cfg.val_dataloader)?.dataset;
-      if (!datasetCfg) throw new Error(`${config}: no test_dataloader or val_dataloader: predict needs its pipeline and classes`);
+      const datasetCfg = testDatasetConfig(cfg, config, 'predict needs its pipeline and classes');
       await initBackend(backendChoice(program.opts().backend, cfg));
       const task = taskOf(buildForWeights(() => registries.segmentor.build(cfg.model!, 'model'), flags.nonStrict));
       const model = task.model.eval();

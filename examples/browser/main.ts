@@ -144,10 +144,13 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The URL of a file of the export (a sample's path in model.json). */
+const exportUrl = (path: string) => new URL(path, new URL(modelUrl, location.href)).href;
+
 async function sampleBitmap(model: SegvitModel, i: number): Promise<ImageBitmap> {
   const path = model.manifest.samples[i];
   if (path === undefined) throw new Error(`no sample ${i}: the export has ${model.manifest.samples.length}`);
-  const url = new URL(path, new URL(modelUrl, location.href)).href;
+  const url = exportUrl(path);
   const response = await fetch(url);
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}: the export folder has no ${path}`);
   return decode(await response.blob(), path);
@@ -160,7 +163,7 @@ async function labelsByInputKind(model: SegvitModel, i: number): Promise<Record<
   [canvas.width, canvas.height] = [bitmap.width, bitmap.height];
   canvas.getContext('2d')!.drawImage(bitmap, 0, 0);
   const img = new Image();
-  img.src = new URL(model.manifest.samples[i]!, new URL(modelUrl, location.href)).href;
+  img.src = exportUrl(model.manifest.samples[i]!);
   await img.decode();
   const inputs = { ImageBitmap: bitmap, HTMLCanvasElement: canvas, ImageData: canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height), HTMLImageElement: img };
   const labels: Record<string, number[]> = {};
@@ -177,7 +180,7 @@ function showSamples(model: SegvitModel, pick: (i: number) => void): void {
     const button = document.createElement('button');
     button.title = path;
     const img = document.createElement('img');
-    img.src = new URL(path, new URL(modelUrl, location.href)).href;
+    img.src = exportUrl(path);
     img.alt = `validation image ${i}`;
     button.append(img);
     button.addEventListener('click', () => pick(i));
@@ -246,7 +249,7 @@ const first = Number(params.get('sample') ?? 0);
 const settled = <T>(work: Promise<T>) => work.catch((err: Error) => ({ error: err.message }));
 
 /** For tests and measurements: the page's state and a way to run a sample. */
-(window as unknown as { segvitPage: unknown }).segvitPage = {
+const segvitPage = {
   ready: settled(started.then(({ model }) => ({ backend: model.backend.backend, detail: model.backend.detail, loadMs: model.loadMs, task: model.task }))),
   /** ms from navigation start to the first sample's overlay on screen (undefined with ?sample=-1). */
   firstPrediction: settled(
@@ -260,4 +263,10 @@ const settled = <T>(work: Promise<T>) => work.catch((err: Error) => ({ error: er
   /** The labels of sample i given to `predict` as each kind of image it takes (the page itself uses ImageBitmap). */
   labelsByInputKind: (i: number) => started.then(({ model }) => labelsByInputKind(model, i)),
 };
+
+/** The page's window as tests and benchmarks drive it (`page.evaluate(() => (window as unknown as PageWindow)...)`). */
+export interface PageWindow {
+  segvitPage: typeof segvitPage;
+}
+(window as unknown as PageWindow).segvitPage = segvitPage;
 window.addEventListener('unhandledrejection', (e) => showError(String((e.reason as Error)?.message ?? e.reason)));

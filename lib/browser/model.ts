@@ -26,7 +26,7 @@ export interface LoadModelOptions extends BackendOptions {
 export interface PredictOptions {
   /** Weight of the mask over the image in `overlay`, 0..1; default 0.5. */
   opacity?: number;
-  /** Also return the model's raw output (logits [1, h, w, K], or depth [1, h, w]) on the preprocessed image. */
+  /** Also return the model's raw output (logits [1, h, w, K], or depth [1, h, w]) on the preprocessed image: a second run of the model. */
   raw?: boolean;
 }
 
@@ -169,6 +169,8 @@ export async function loadModel(url: string, options: LoadModelOptions = {}): Pr
   const manifestUrl = folder + MANIFEST_FILE;
   const manifest = parseManifest(await fetchManifest(manifestUrl), manifestUrl);
   const meta = exportMeta(manifest);
+  // the transforms are checked before the weights' download, which can take long
+  const transforms = manifest.preprocessing.pipeline.map((t, i) => registries.transform.build(t as never, `${manifestUrl}: preprocessing.pipeline[${i}]`));
   const backend = await selectBackend(options);
   const weightsUrl = folder + manifest.weights.file;
   const bytes = await fetchBytes(weightsUrl, manifest.weights.file, options.onProgress);
@@ -179,7 +181,6 @@ export async function loadModel(url: string, options: LoadModelOptions = {}): Pr
     model.dispose();
     throw new ExportError(`${(err as Error).message}; ${weightsUrl} does not fit ${manifestUrl}: export the model again`);
   }
-  const transforms = manifest.preprocessing.pipeline.map((t, i) => registries.transform.build(t as never, `${manifestUrl}: preprocessing.pipeline[${i}]`));
   return new SegvitModel(manifest, model, transforms, meta, backend, now() - start);
 }
 

@@ -10,9 +10,12 @@ import type { Segmentor } from '../segmentors/types.js';
 import { predictDepth } from './depth-inference.js';
 import { predictLabels, type AugOptions } from './inference.js';
 
+/** Whether a transform type reads files (LoadImageFromFile, LoadAnnotations, ...), which an image alone skips. */
+export const isLoader = (type: string): boolean => type.startsWith('Load');
+
 /** The transforms of a test pipeline that apply to an image alone (file and annotation loaders dropped). */
 export function imageTransforms(pipeline: readonly Transform[]): Transform[] {
-  return pipeline.filter((t) => !t.type.startsWith('Load'));
+  return pipeline.filter((t) => !isLoader(t.type));
 }
 
 /** A decoded image as the test transforms make it; `batch()` builds it as a [1, H, W, C] tensor. */

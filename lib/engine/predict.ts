@@ -1,4 +1,5 @@
 /** Prediction on image files: the file read, then predict-image.ts (the config's test pipeline, the model, maps at full size). */
+import * as tf from '@tensorflow/tfjs-core';
 import { readImage } from '../../datasets/io.js';
 import type { DatasetMeta, DepthMap, Image, LabelMap, Transform } from '../../datasets/types.js';
 import type { Segmentor } from '../segmentors/types.js';
@@ -27,9 +28,7 @@ export async function predictFile(
   aug?: AugOptions,
 ): Promise<Prediction> {
   const prepared = await prepareImage(transforms, meta, await readImage(imgPath), imgPath);
-  const labels = segmentPrepared(model, prepared, aug);
-  const data = Uint8Array.from(labels.dataSync());
-  labels.dispose();
+  const data = tf.tidy(() => Uint8Array.from(segmentPrepared(model, prepared, aug).dataSync()));
   return { image: prepared.image, label: { data, height: prepared.image.height, width: prepared.image.width } };
 }
 
@@ -42,8 +41,6 @@ export async function predictDepthFile(
   aug?: AugOptions,
 ): Promise<DepthPrediction> {
   const prepared = await prepareImage(transforms, meta, await readImage(imgPath), imgPath);
-  const depth = depthOfPrepared(model, prepared, aug);
-  const data = depth.dataSync() as Float32Array;
-  depth.dispose();
+  const data = tf.tidy(() => depthOfPrepared(model, prepared, aug).dataSync() as Float32Array);
   return { image: prepared.image, depth: { data, height: prepared.image.height, width: prepared.image.width } };
 }

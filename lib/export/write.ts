@@ -70,16 +70,17 @@ function resolvedPreprocessing(model: Segmentor, pipeline: JsonObject[]): Export
 /** Build, load and write the export; returns its manifest. */
 export function exportModel(req: ExportRequest, dataset: Dataset, pipeline: JsonObject[]): { manifest: ExportManifest; report: LoadReport } {
   const modelCfg = req.cfg.model as unknown as JsonObject;
+  const exported = inferenceModelConfig(modelCfg);
   const preprocessor = modelCfg.data_preprocessor === undefined ? {} : { data_preprocessor: modelCfg.data_preprocessor };
-  const built = { ...inferenceModelConfig(modelCfg), ...preprocessor } as unknown as ComponentConfig;
-  const model = req.build(() => registries.segmentor.build(built, 'model'));
+  const model = req.build(() => registries.segmentor.build({ ...exported, ...preprocessor } as unknown as ComponentConfig, 'model'));
   const report = req.load(model);
   const state = stateDictOf(model);
   mkdirSync(req.out, { recursive: true });
   writeSafetensors(join(req.out, WEIGHTS_FILE), state, { format: 'pt', exported_by: `segvit ${req.version}` });
-  const samples = sampleFiles(dataset, req.samples).map((file, i) => {
+  const files = sampleFiles(dataset, req.samples);
+  if (files.length) mkdirSync(join(req.out, 'samples'), { recursive: true });
+  const samples = files.map((file, i) => {
     const name = `samples/${String(i).padStart(2, '0')}_${basename(file)}`;
-    mkdirSync(join(req.out, 'samples'), { recursive: true });
     copyFileSync(file, join(req.out, name));
     return name;
   });
@@ -90,7 +91,7 @@ export function exportModel(req: ExportRequest, dataset: Dataset, pipeline: Json
     version: EXPORT_VERSION,
     segvit: req.version,
     task: model.task,
-    model: inferenceModelConfig(modelCfg),
+    model: exported,
     classes: meta.classes,
     palette: meta.palette,
     reduce_zero_label: meta.reduceZeroLabel,

@@ -19,18 +19,11 @@ import { loadConfig, validateConfig } from '../../lib/config/index.js';
 import { registries } from '../../lib/registry.js';
 import { PAGE_DIR, serve } from '../../lib/serve.js';
 import { saveSafetensors } from '../../lib/weights/node.js';
+import type { PageWindow } from '../../examples/browser/main.js';
 import { CHROMIUM_INSTALL, findChromium, launchChromium } from '../helpers/chromium.js';
 import { SEGVIT_BIN } from '../helpers/cli.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-
-interface PageHandle {
-  segvitPage: {
-    ready: Promise<{ backend: string; detail: string; loadMs: number } | { error: string }>;
-    firstPrediction: Promise<number | { error: string }>;
-    runSample(i: number): Promise<{ timing: { totalMs: number; inferenceMs: number }; width: number; height: number }>;
-  };
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -76,11 +69,11 @@ async function main(argv: string[]): Promise<void> {
       const server = await serve({ modelDir: dir, port: 0, host: '127.0.0.1' });
       const page = await browser.newPage();
       await page.goto(`${server.url}?backend=${backend}${threads ? `&threads=${threads}` : ''}`);
-      const first = await page.evaluate(() => (window as unknown as PageHandle).segvitPage.firstPrediction);
-      const ready = await page.evaluate(() => (window as unknown as PageHandle).segvitPage.ready);
+      const first = await page.evaluate(() => (window as unknown as PageWindow).segvitPage.firstPrediction);
+      const ready = await page.evaluate(() => (window as unknown as PageWindow).segvitPage.ready);
       if (typeof first !== 'number' || 'error' in ready) throw new Error(`${dir}: ${JSON.stringify({ first, ready })}`);
       const times = [];
-      for (let i = 0; i < runs; i++) times.push(await page.evaluate(() => (window as unknown as PageHandle).segvitPage.runSample(0)));
+      for (let i = 0; i < runs; i++) times.push(await page.evaluate(() => (window as unknown as PageWindow).segvitPage.runSample(0)));
       const mb = (JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { weights: { bytes: number } }).weights.bytes / 2 ** 20;
       const cells = [
         dir,
