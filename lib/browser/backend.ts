@@ -37,8 +37,28 @@ export interface BackendOptions {
   threads?: number;
 }
 
-/** Why `backend` cannot run here before trying it, or undefined. */
-async function precheck(backend: BrowserBackend): Promise<string | undefined> {
+/** Renderers that draw WebGL on the CPU, where wasm is many times faster. */
+const SOFTWARE_GL = /SwiftShader|llvmpipe|softpipe|Software/i;
+
+/** The WebGL renderer's name, where the browser tells it. */
+function webglRenderer(): string | undefined {
+  if (typeof document === 'undefined') return undefined;
+  const gl = document.createElement('canvas').getContext('webgl2');
+  const info = gl?.getExtension('WEBGL_debug_renderer_info');
+  const renderer = info ? gl!.getParameter(info.UNMASKED_RENDERER_WEBGL) : undefined;
+  gl?.getExtension('WEBGL_lose_context')?.loseContext();
+  return typeof renderer === 'string' ? renderer : undefined;
+}
+
+/**
+ * Why `backend` should not be tried here, or undefined. `fallback`: another backend comes after it in the order, so
+ * a software WebGL renderer is passed over (asked for alone, webgl runs on it).
+ */
+async function precheck(backend: BrowserBackend, fallback: boolean): Promise<string | undefined> {
+  if (backend === 'webgl' && fallback) {
+    const renderer = webglRenderer();
+    return renderer && SOFTWARE_GL.test(renderer) ? `software renderer (${renderer}), slower than wasm` : undefined;
+  }
   if (backend !== 'webgpu') return undefined;
   const gpu = (globalThis.navigator as { gpu?: { requestAdapter(): Promise<unknown> } } | undefined)?.gpu;
   if (!gpu) return 'this browser has no WebGPU (navigator.gpu)';
@@ -89,8 +109,8 @@ export async function selectBackend(options: BackendOptions = {}): Promise<Backe
     wasmConfigured = true;
   }
   const attempts: BackendAttempt[] = [];
-  for (const backend of order) {
-    let reason = await precheck(backend);
+  for (const [i, backend] of order.entries()) {
+    let reason = await precheck(backend, i < order.length - 1);
     if (!reason) {
       try {
         if (await (backend === 'wasm' ? startWasm(options.threads) : tf.setBackend(backend))) {
